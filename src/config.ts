@@ -1,0 +1,152 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { AppError } from './errors';
+import { CLOUD_NAMES, type CloudName } from './graph/clouds';
+import { DEFAULT_CHUNK_BYTES, validateChunkSize } from './upload/chunk-plan';
+
+/**
+ * Every environment variable the app reads is read and validated here, once. Nothing else in
+ * src/ touches process.env: other modules receive the typed Config.
+ */
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const port = (fallback: number) =>
+  optionalString.pipe(
+    z
+      .string()
+      .regex(/^\d+$/, 'must be a port number (0-65535)')
+      .transform(Number)
+      .refine((n) => n >= 0 && n <= 65535, 'must be a port number (0-65535)')
+      .optional(),
+  ).transform((v) => v ?? fallback);
+
+const positiveInt = (fallback: number, max = Number.MAX_SAFE_INTEGER) =>
+  optionalString.pipe(
+    z
+      .string()
+      .regex(/^\d+$/, 'must be a whole number')
+      .transform(Number)
+      .refine((n) => n >= 1 && n <= max, `must be between 1 and ${max}`)
+      .optional(),
+  ).transform((v) => v ?? fallback);
+
+const httpUrl = optionalString.pipe(
+  z
+    .string()
+    .refine((v) => {
+      try {
+        const u = new URL(v);
+        return u.protocol === 'https:' || u.protocol === 'http:';
+      } catch {
+        return false;
+      }
+    }, 'must be an absolute http(s) URL such as https://graph.microsoft.com/v1.0')
+    .transform((v) => v.replace(/\/+$/, ''))
+    .optional(),
+);
+
+const hostList = optionalString.transform((v) =>
+  v === undefined
+    ? undefined
+    : v
+        .split(',')
+        .map((h) => h.trim().toLowerCase())
+        .filter((h) => h.length > 0),
+);
+
+const EnvSchema = z.object({
+  PORT: port(3978),
+  BIND_HOST: optionalString,
+  MicrosoftAppId: optionalString,
+  MicrosoftAppPassword: optionalString,
+  MicrosoftAppTenantId: optionalString,
+  MicrosoftAppType: optionalString.pipe(z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).optional()),
+  GRAPH_CLOUD: optionalString.pipe(z.enum(CLOUD_NAMES).optional()),
+  GRAPH_BASE_URL: httpUrl,
+  LOCAL_GRAPH_TOKEN: optionalString,
+  ALLOWED_DOWNLOAD_HOSTS: hostList,
+  DATA_DIR: optionalString,
+  LOG_LEVEL: optionalString.pipe(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional()),
+  UPLOAD_CHUNK_BYTES: positiveInt(DEFAULT_CHUNK_BYTES, 4_000_000),
+  MAX_CONCURRENT_TRANSFERS: positiveInt(4, 64),
+  SSO_CONNECTION_NAME: optionalString,
+  PLAYGROUND_PORT: port(56150),
+  COMPANION_PORT: port(3980),
+});
+
+export type Env = Record<string, string | undefined>;
+
+export interface Config {
+  port: number;
+  /** Interface to listen on: loopback in local mode unless BIND_HOST says otherwise. */
+  bindHost: string;
+  /** No MicrosoftAppId: unauthenticated activities accepted, loopback only, built-in emulators. */
+  localMode: boolean;
+  bot: {
+    appId: string | undefined;
+    appPassword: string | undefined;
+    tenantId: string | undefined;
+    appType: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMSI';
+    ssoConnectionName: string | undefined;
+  };
+  graph: {
+    cloud: CloudName;
+    /** Explicit Graph root (GRAPH_BASE_URL) or undefined to use the cloud's endpoint. */
+    baseUrlOverride: string | undefined;
+    localToken: string | undefined;
+  };
+  allowedDownloadHosts: string[] | undefined;
+  dataDir: string;
+  logLevel: string;
+  uploadChunkBytes: number;
+  maxConcurrentTransfers: number;
+  playgroundPort: number;
+  companionPort: number;
+}
+
+/** Reads and validates configuration; throws CONFIG_INVALID naming each bad variable. */
+export function loadConfig(env: Env = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new AppError('CONFIG_INVALID', `Invalid configuration: ${problems}`);
+  }
+  const e = parsed.data;
+  const chunkProblem = validateChunkSize(e.UPLOAD_CHUNK_BYTES);
+  if (chunkProblem) throw new AppError('CONFIG_INVALID', `Invalid configuration: UPLOAD_CHUNK_BYTES: ${chunkProblem}`);
+  const localMode = e.MicrosoftAppId === undefined;
+  if (!localMode && e.LOCAL_GRAPH_TOKEN !== undefined) {
+    throw new AppError('CONFIG_INVALID', 'Invalid configuration: LOCAL_GRAPH_TOKEN: only allowed in local mode (MicrosoftAppId unset)');
+  }
+  if (!localMode && e.GRAPH_BASE_URL?.startsWith('http:')) {
+    throw new AppError('CONFIG_INVALID', 'Invalid configuration: GRAPH_BASE_URL: plain http is only allowed in local mode');
+  }
+  return {
+    port: e.PORT,
+    bindHost: e.BIND_HOST ?? (localMode ? '127.0.0.1' : '0.0.0.0'),
+    localMode,
+    bot: {
+      appId: e.MicrosoftAppId,
+      appPassword: e.MicrosoftAppPassword,
+      tenantId: e.MicrosoftAppTenantId,
+      appType: e.MicrosoftAppType ?? 'MultiTenant',
+      ssoConnectionName: e.SSO_CONNECTION_NAME,
+    },
+    graph: {
+      cloud: e.GRAPH_CLOUD ?? 'Global',
+      baseUrlOverride: e.GRAPH_BASE_URL,
+      localToken: e.LOCAL_GRAPH_TOKEN,
+    },
+    allowedDownloadHosts: e.ALLOWED_DOWNLOAD_HOSTS,
+    dataDir: path.resolve(e.DATA_DIR ?? './data'),
+    logLevel: e.LOG_LEVEL ?? 'info',
+    uploadChunkBytes: e.UPLOAD_CHUNK_BYTES,
+    maxConcurrentTransfers: e.MAX_CONCURRENT_TRANSFERS,
+    playgroundPort: e.PLAYGROUND_PORT,
+    companionPort: e.COMPANION_PORT,
+  };
+}

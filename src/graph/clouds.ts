@@ -1,0 +1,38 @@
+import { AppError } from '../errors';
+
+/**
+ * National clouds. To Do task attachments exist in the Global and US Government clouds;
+ * the China cloud (21Vianet) has no To Do attachments, so it is refused up front.
+ */
+export const CLOUD_NAMES = ['Global', 'USGovL4', 'USGovL5', 'China'] as const;
+export type CloudName = (typeof CLOUD_NAMES)[number];
+
+export interface CloudEndpoints {
+  graph: string;
+  login: string;
+  todoAttachments: boolean;
+}
+
+const CLOUDS: Record<CloudName, CloudEndpoints> = {
+  Global: { graph: 'https://graph.microsoft.com', login: 'https://login.microsoftonline.com', todoAttachments: true },
+  USGovL4: { graph: 'https://graph.microsoft.us', login: 'https://login.microsoftonline.us', todoAttachments: true },
+  USGovL5: { graph: 'https://dod-graph.microsoft.us', login: 'https://login.microsoftonline.us', todoAttachments: true },
+  China: { graph: 'https://microsoftgraph.chinacloudapi.cn', login: 'https://login.chinacloudapi.cn', todoAttachments: false },
+};
+
+export function cloudEndpoints(cloud: CloudName): CloudEndpoints {
+  return CLOUDS[cloud];
+}
+
+/** The Graph v1.0 root for a cloud, or the override; refuses clouds without To Do attachments. */
+export function graphBaseUrl(cloud: CloudName, override?: string): string {
+  if (override !== undefined) return override.replace(/\/+$/, '');
+  const c = CLOUDS[cloud];
+  if (!c.todoAttachments) {
+    throw new AppError(
+      'CLOUD_NOT_SUPPORTED',
+      `Microsoft To Do task attachments are not available in the ${cloud} cloud; use Global, USGovL4 or USGovL5.`,
+    );
+  }
+  return `${c.graph}/v1.0`;
+}

@@ -1,0 +1,33 @@
+import pino, { type Logger, type DestinationStream } from 'pino';
+import { redactText, redactValue } from './redact';
+
+export type { Logger } from 'pino';
+
+/**
+ * Every log line passes through redaction here (src/redact.ts), so no token, download URL or
+ * upload URL can be written even if a caller logs a raw object.
+ */
+export function createLogger(options: { level?: string; destination?: DestinationStream; name?: string } = {}): Logger {
+  return pino(
+    {
+      name: options.name ?? 'todo-attach',
+      level: options.level ?? 'info',
+      formatters: {
+        log: (obj) => redactValue(obj) as Record<string, unknown>,
+      },
+      hooks: {
+        logMethod(args, method) {
+          const redacted = args.map((a) => (typeof a === 'string' ? redactText(a) : redactValue(a))) as Parameters<typeof method>;
+          method.apply(this, redacted);
+        },
+      },
+      serializers: { err: (e: unknown) => redactValue(e) },
+    },
+    options.destination,
+  );
+}
+
+/** A logger that drops everything (tests that do not look at logs). */
+export function silentLogger(): Logger {
+  return pino({ level: 'silent' });
+}
