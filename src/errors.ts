@@ -29,6 +29,8 @@ export const ERROR_CODES = [
   'CANCELLED',
   'RETRY_EXHAUSTED',
   'CONFIG_INVALID',
+  'TEAMS_THROTTLED',
+  'TEAMS_ERROR',
   'BAD_REQUEST',
   'INTERNAL',
 ] as const;

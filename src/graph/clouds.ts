@@ -36,3 +36,12 @@ export function graphBaseUrl(cloud: CloudName, override?: string): string {
   }
   return `${c.graph}/v1.0`;
 }
+
+/**
+ * The Graph root for the app's configuration. The cloud setting wins over an override: a
+ * China deployment has no To Do attachments whatever URL it points at.
+ */
+export function graphBaseUrlFromConfig(config: { graph: { cloud: CloudName; baseUrlOverride: string | undefined } }): string {
+  if (!CLOUDS[config.graph.cloud].todoAttachments) return graphBaseUrl(config.graph.cloud);
+  return graphBaseUrl(config.graph.cloud, config.graph.baseUrlOverride);
+}

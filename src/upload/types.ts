@@ -16,6 +16,11 @@ export interface ByteSource {
    * download); undefined when unknown. Optional: the engine spools to disk when still unknown.
    */
   probeSize?(signal: AbortSignal): Promise<number | undefined>;
+  /**
+   * Releases anything held between calls (e.g. a download response kept from probeSize for the
+   * open(0) that usually follows). Optional; the engine calls it when the transfer ends.
+   */
+  close?(): void;
 }
 
 /** Where the attachment goes. */
@@ -89,6 +94,18 @@ export interface UploadOptions {
   spoolDir?: string;
   /** Where to emit diagnostic events (retries, session restarts). */
   onEvent?: (event: UploadEvent) => void;
+  /**
+   * Ids of the task's attachments before this transfer first started (from a stored job after
+   * a restart). An attachment with the file's name and size that is not among them is ours,
+   * which is how a retry avoids attaching twice. Taken by the engine when not given.
+   */
+  preexistingAttachmentIds?: readonly string[];
+  /** Called once with the snapshot of attachment ids taken before the first upload request. */
+  onPreexisting?: (ids: string[]) => void;
+  /** Bound on the session DELETE after a cancel or failure (ms, default 5000): cancelling must not hang. */
+  cleanupTimeoutMs?: number;
+  /** Instrumentation: the most source bytes held in memory at once, reported when the transfer ends. */
+  onBufferHighWater?: (bytes: number) => void;
 }
 
 export type UploadEvent =

@@ -1,0 +1,172 @@
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { CloudAdapter, ConfigurationBotFrameworkAuthentication } from 'botbuilder';
+import { Agent } from 'undici';
+import type { Logger } from 'pino';
+import type { Config } from './config';
+import { AppError, toAppError } from './errors';
+import { graphBaseUrl } from './graph/clouds';
+import { GraphTodoClient } from './graph/client';
+import { todoTaskWebUrl } from './graph/links';
+import type { TokenProvider } from './graph/types';
+import { JobRunner } from './jobs/runner';
+import { JobStore } from './jobs/store';
+import type { FileJob } from './jobs/job';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry';
+import { build } from './server';
+import { createHttpDownloadSource } from './sources/http-download';
+import { TodoAttachBot } from './teams/bot';
+import { CardNotifier } from './teams/card-notifier';
+import { PickerStore } from './teams/picker-store';
+import type { Requester } from './teams/requester';
+import type { ByteSource } from './upload/types';
+import { GraphTodoEmulator } from './emulators/graph-todo';
+import { FileHostEmulator } from './emulators/file-host';
+
+/** The emulators started inside the process in local mode without GRAPH_BASE_URL. */
+export interface BuiltInEmulators {
+  graph: GraphTodoEmulator;
+  files: FileHostEmulator;
+}
+
+export interface AppOptions {
+  logger: Logger;
+  /** Override the retry schedule (tests use short waits). */
+  retryPolicy?: RetryPolicy;
+  cardUpdateIntervalMs?: number;
+}
+
+export interface RunningApp {
+  url: string;
+  port: number;
+  runner: JobRunner;
+  store: JobStore;
+  emulators: BuiltInEmulators | undefined;
+  stop(): Promise<void>;
+}
+
+const LOCAL_TOKEN = 'local-dev-token';
+
+/** Wires the real parts together and listens. main.ts calls this; so do integration tests. */
+export async function startApp(config: Config, options: AppOptions): Promise<RunningApp> {
+  const { logger } = options;
+  let emulators: BuiltInEmulators | undefined;
+  let baseUrl: string;
+  let localToken = config.graph.localToken;
+  const allowedHosts = [...(config.allowedDownloadHosts ?? [])];
+
+  if (config.localMode) {
+    logger.warn('LOCAL MODE: MicrosoftAppId is not set, so activities are accepted without authentication. Never expose this server beyond your machine.');
+  }
+  if (config.localMode && config.graph.baseUrlOverride === undefined) {
+    const graph = await GraphTodoEmulator.start({ tokens: [localToken ?? LOCAL_TOKEN] });
+    const files = await FileHostEmulator.start({});
+    emulators = { graph, files };
+    baseUrl = graph.baseUrl;
+    localToken ??= LOCAL_TOKEN;
+    allowedHosts.push(new URL(files.baseUrl).host);
+    logger.info({ graph: graph.baseUrl, files: files.baseUrl }, 'started the built-in Graph To Do and file host emulators');
+  } else {
+    baseUrl = graphBaseUrl(config.graph.cloud, config.graph.baseUrlOverride);
+  }
+
+  const tokenFor = (user: Pick<Requester, 'userId'>): TokenProvider => {
+    if (config.localMode) {
+      const token = localToken;
+      if (!token) throw new AppError('CONFIG_INVALID', 'LOCAL_GRAPH_TOKEN must be set when GRAPH_BASE_URL points at a Graph outside this process in local mode.');
+      return async () => token;
+    }
+    void user;
+    // Delegated sign-in (Teams SSO + on-behalf-of) is not wired yet: see README "Known limits".
+    return async () => {
+      throw new AppError('GRAPH_UNAUTHORIZED', 'Sign-in to Microsoft To Do is not configured for this bot.');
+    };
+  };
+  const retryPolicy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
+  // One connection pool for Graph and one for downloads, shared by every user's client.
+  const graphPool = new Agent({ keepAliveTimeout: 30_000, connections: 32 });
+  const downloadPool = new Agent({ keepAliveTimeout: 10_000, connections: 32 });
+  const graphFor = (user: Pick<Requester, 'userId'>): GraphTodoClient =>
+    new GraphTodoClient({ baseUrl, tokenProvider: tokenFor(user), retryPolicy, logger, dispatcher: graphPool });
+  const sourceFor = (file: Pick<FileJob, 'source'>): ByteSource => {
+    if (file.source.kind !== 'download') throw new AppError('BAD_REQUEST', 'This kind of file cannot be read yet.');
+    return createHttpDownloadSource(file.source.url, { allowedHosts, allowHttpLoopback: config.localMode, dispatcher: downloadPool });
+  };
+  const probeSize = async (source: FileJob['source'], signal: AbortSignal): Promise<number | undefined> => {
+    const s = sourceFor({ source });
+    try {
+      return await s.probeSize?.(signal);
+    } finally {
+      // The probe's response body is not needed: the transfer downloads again when it starts.
+      s.close?.();
+    }
+  };
+  const taskUrl = (listId: string, taskId: string): string => todoTaskWebUrl(config.graph.cloud, taskId, listId);
+
+  const { store, corrupt } = await JobStore.open(config.dataDir, logger);
+  for (const c of corrupt) logger.error({ file: path.basename(c.file), reason: c.reason }, 'a stored job record was corrupt and has been set aside');
+
+  const adapter = new CloudAdapter(
+    new ConfigurationBotFrameworkAuthentication({
+      MicrosoftAppId: config.bot.appId,
+      MicrosoftAppPassword: config.bot.appPassword,
+      MicrosoftAppTenantId: config.bot.tenantId,
+      MicrosoftAppType: config.bot.appType,
+    }),
+  );
+  adapter.onTurnError = async (_context, err) => {
+    logger.error({ err: toAppError(err).toLog() }, 'unhandled error in a turn');
+  };
+
+  const runner = new JobRunner({
+    store,
+    notifier: new CardNotifier(adapter, config.bot.appId ?? '', taskUrl),
+    sinkFor: (job) => graphFor({ userId: job.userId }),
+    sourceFor: (_job, file) => sourceFor(file),
+    logger,
+    maxConcurrent: config.maxConcurrentTransfers,
+    chunkBytes: config.uploadChunkBytes,
+    retryPolicy,
+    cardUpdateIntervalMs: options.cardUpdateIntervalMs,
+    spoolDir: path.join(config.dataDir, 'spool'),
+  });
+
+  const bot = new TodoAttachBot({
+    logger,
+    store,
+    runner,
+    pickers: new PickerStore(),
+    graphFor,
+    probeSize,
+    taskUrl,
+  });
+
+  let ready = false;
+  let accepting = true;
+  const server = build({ adapter, bot, logger, isReady: () => ready, isAccepting: () => accepting });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.bindHost, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const resumed = runner.resumeAll();
+  ready = true;
+  logger.info({ port, host: config.bindHost, resumed }, 'bot is listening');
+
+  return {
+    url: `http://${config.bindHost === '0.0.0.0' ? '127.0.0.1' : config.bindHost}:${port}`,
+    port,
+    runner,
+    store,
+    emulators,
+    async stop() {
+      accepting = false;
+      await runner.shutdown();
+      server.close();
+      // restify's close waits for keep-alive sockets; end them so shutdown is prompt.
+      server.server.closeAllConnections?.();
+      await Promise.all([graphPool.close(), downloadPool.close()]);
+      if (emulators) await Promise.all([emulators.graph.close(), emulators.files.close()]);
+    },
+  };
+}

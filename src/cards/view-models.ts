@@ -1,0 +1,157 @@
+/**
+ * What each card template in cards/ is filled with. Code builds one of these and calls
+ * renderCard(name, viewModel); it never builds card JSON by hand. Strings here are shown to
+ * users as they are, so they must be plain, friendly sentences (no codes, no URLs with tokens).
+ */
+
+/** A choice in a dropdown: `title` is shown, `value` comes back in the action data. */
+export interface ChoiceOption {
+  title: string;
+  value: string;
+}
+
+// ---------- picker: the reply to a message with files in the 1:1 chat ----------
+
+export interface PickerFile {
+  name: string;
+  /** '' when the size is unknown. */
+  sizeText: string;
+  tooLarge: boolean;
+  /** e.g. '31.4 MB; To Do accepts files up to 25 MB'. */
+  note?: string;
+}
+
+export interface PickerCardData {
+  /** Sent back as `{ pickerId }` in the data of every Action.Execute. */
+  pickerId: string;
+  files: PickerFile[];
+  /** First page of the user's lists (static choices; typeahead fetches the rest). */
+  lists: ChoiceOption[];
+  /** Preselects this list, e.g. the most recently used one. */
+  selectedListId?: string;
+  /** First page of tasks of the selected list. */
+  tasks: ChoiceOption[];
+  selectedTaskId?: string;
+  searchText?: string;
+  /** False when every file is too large: then only Cancel is offered. */
+  canAttach: boolean;
+  /** One line in attention colour, e.g. 'Pick a task or type a title for a new one.' */
+  notice?: string;
+}
+
+// ---------- transfer: progress, then the final state, on the same message ----------
+
+export type TransferFileState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'refused';
+export type TransferState = 'running' | 'done' | 'failed' | 'cancelled';
+
+export interface TransferFile {
+  name: string;
+  state: TransferFileState;
+  /** 'Waiting', 'Uploading', 'Attached', 'Failed'… */
+  stateText: string;
+  /** 0..100; rounded and clamped when rendered. */
+  percent: number;
+  /** '4.2 MB of 9.0 MB · 1.3 MB/s · about 4 s left', or a sentence; '' for none. */
+  detail: string;
+}
+
+export interface TransferCardData {
+  /** Sent back as `{ transferId }` by Cancel and Retry. */
+  transferId: string;
+  state: TransferState;
+  /** e.g. 'Attaching 2 files to “Prepare Q3 budget”'. */
+  headline: string;
+  taskTitle: string;
+  listName: string;
+  /** Shown as 'Open in To Do' when the transfer is done. */
+  taskUrl?: string;
+  files: TransferFile[];
+  /** A sentence saying what went wrong and what to do. */
+  errorText?: string;
+  /** Graph's request-id, shown as 'Support code: …'. */
+  requestId?: string;
+  canCancel: boolean;
+  canRetry: boolean;
+}
+
+// ---------- help, status, notice ----------
+
+export interface HelpCommand {
+  name: string;
+  description: string;
+}
+
+export interface HelpCardData {
+  title: string;
+  intro: string;
+  steps: string[];
+  commands: HelpCommand[];
+}
+
+export interface StatusTransfer {
+  /** e.g. 'budget.xlsx and 2 more'. */
+  files: string;
+  taskTitle: string;
+  stateText: string;
+  detail: string;
+}
+
+export interface StatusCardData {
+  title: string;
+  empty: boolean;
+  emptyText: string;
+  transfers: StatusTransfer[];
+}
+
+export type NoticeTone = 'default' | 'attention' | 'good';
+
+export interface NoticeCardData {
+  title: string;
+  text: string;
+  tone: NoticeTone;
+}
+
+// ---------- attach-dialog: the message extension's dialog ("…" → Attach to To Do) ----------
+
+export interface DialogFile {
+  /** Becomes the toggle id `file_<id>`: keep it to letters, digits, '-' and '_'. */
+  id: string;
+  name: string;
+  sizeText: string;
+  kind: 'file' | 'image';
+  tooLarge: boolean;
+  note?: string;
+}
+
+export interface AttachDialogCardData {
+  files: DialogFile[];
+  lists: ChoiceOption[];
+  selectedListId?: string;
+  tasks: ChoiceOption[];
+  defaultNewTaskTitle: string;
+  /** The start of the message the action was used on, as plain text. */
+  messagePreview: string;
+  linkBackDefault: boolean;
+  notice?: string;
+}
+
+// ---------- the map renderCard is typed by ----------
+
+export interface CardDataMap {
+  picker: PickerCardData;
+  transfer: TransferCardData;
+  help: HelpCardData;
+  status: StatusCardData;
+  notice: NoticeCardData;
+  'attach-dialog': AttachDialogCardData;
+}
+
+export type CardName = keyof CardDataMap;
+
+export const CARD_NAMES: readonly CardName[] = ['picker', 'transfer', 'help', 'status', 'notice', 'attach-dialog'];
+
+/** An expanded card, ready to send as `application/vnd.microsoft.card.adaptive` content. */
+export interface AdaptiveCardJson extends Record<string, unknown> {
+  type: 'AdaptiveCard';
+  version: string;
+}

@@ -1,0 +1,276 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { AppError } from '../errors';
+import type { TodoTask, TodoTaskList } from '../graph/types';
+import { Faults } from './faults';
+import { handleTodo, type RequestFaults, type TodoContext } from './graph-todo-routes';
+import { graphTime, TodoStore, type StoredList, type StoredTask } from './graph-todo-store';
+import { applyFaults, closeServer, Exchange, handleAdmin, httpError, listen, origin, type RequestLogEntry } from './http-util';
+import { Shaping } from './shaping';
+
+/**
+ * Microsoft Graph To Do emulator (lists, tasks, task file attachments, upload sessions),
+ * held to the documented contract: every request needs `Authorization: Bearer`, ids need
+ * percent-encoding, chunks go to `{uploadUrl}/content` with Content-Range, errors are Graph
+ * error JSON with request ids. Faults and bandwidth shaping make it misbehave on purpose.
+ */
+
+export interface GraphTodoEmulatorOptions {
+  host?: string;
+  port?: number;
+  /** Accepted bearer tokens (default ['local-dev-token']). */
+  tokens?: string[];
+  /** Items per page of lists and tasks (default 5). */
+  pageSize?: number;
+  /** Upload session lifetime, renewed by each accepted chunk (default 15 min). */
+  sessionTtlMs?: number;
+  /** Start with sample lists and tasks (default true). */
+  seed?: boolean;
+}
+
+export interface GraphRequestLogEntry extends RequestLogEntry {
+  /** The request carried a bearer token the emulator accepts. */
+  authorization: boolean;
+  /** Raw query string (without '?'), when there was one. */
+  query?: string;
+  contentLength?: number;
+  contentRange?: string;
+}
+
+export interface EmulatorAttachment {
+  id: string;
+  name: string;
+  size: number;
+  contentType: string;
+  lastModifiedDateTime: string;
+  /** SHA-256 (hex) of the stored bytes. */
+  sha256: string;
+}
+
+export interface EmulatorUploadSession {
+  id: string;
+  listId: string;
+  taskId: string;
+  name: string;
+  size: number;
+  nextExpectedOffset: number;
+  expirationDateTime: string;
+}
+
+export const DEFAULT_LOCAL_TOKEN = 'local-dev-token';
+
+function notFound(what: string): AppError {
+  return new AppError('GRAPH_NOT_FOUND', `The emulator has no such ${what}.`, { status: 404 });
+}
+
+export class GraphTodoEmulator {
+  /** `http://127.0.0.1:PORT/v1.0` */
+  readonly baseUrl: string;
+  readonly faults = new Faults();
+  readonly shaping = new Shaping();
+  /** Every Graph request (not admin routes), in arrival order. */
+  readonly requests: GraphRequestLogEntry[] = [];
+
+  private tokenSet: Set<string>;
+  private readonly closing = new AbortController();
+  private readonly ctx: TodoContext;
+
+  private constructor(
+    private readonly server: Server,
+    readonly port: number,
+    host: string,
+    options: GraphTodoEmulatorOptions,
+  ) {
+    this.baseUrl = `${origin(host, port)}/v1.0`;
+    this.tokenSet = new Set(options.tokens ?? [DEFAULT_LOCAL_TOKEN]);
+    this.ctx = {
+      store: new TodoStore(options.seed ?? true),
+      baseUrl: this.baseUrl,
+      pageSize: options.pageSize ?? 5,
+      sessionTtlMs: options.sessionTtlMs ?? 15 * 60_000,
+    };
+  }
+
+  static async start(options: GraphTodoEmulatorOptions = {}): Promise<GraphTodoEmulator> {
+    const host = options.host ?? '127.0.0.1';
+    if (options.pageSize !== undefined && (!Number.isInteger(options.pageSize) || options.pageSize < 1)) throw new AppError('BAD_REQUEST', 'pageSize must be a whole number of at least 1.');
+    let emulator: GraphTodoEmulator | undefined;
+    const server = createServer((req, res) => {
+      if (emulator) void emulator.handle(req, res);
+      else res.destroy();
+    });
+    server.keepAliveTimeout = 30_000;
+    const port = await listen(server, host, options.port ?? 0);
+    emulator = new GraphTodoEmulator(server, port, host, options);
+    return emulator;
+  }
+
+  /** Stops listening and closes every connection, including idle keep-alive ones. */
+  async close(): Promise<void> {
+    this.closing.abort();
+    await closeServer(this.server);
+  }
+
+  /** Replaces the accepted bearer tokens (e.g. to make the current one "expire"). */
+  setTokens(tokens: string[]): void {
+    this.tokenSet = new Set(tokens);
+  }
+
+  get tokens(): string[] {
+    return [...this.tokenSet];
+  }
+
+  clearRequests(): void {
+    this.requests.length = 0;
+  }
+
+  lists(): TodoTaskList[] {
+    return [...this.ctx.store.lists.values()].map(toList);
+  }
+
+  tasks(listId: string): TodoTask[] {
+    const list = this.ctx.store.lists.get(listId);
+    if (!list) throw notFound('list');
+    return [...list.tasks.values()].map(toTask);
+  }
+
+  attachments(listId: string, taskId: string): EmulatorAttachment[] {
+    const task = this.ctx.store.task(listId, taskId);
+    if (!task) throw notFound('task');
+    return [...task.attachments.values()].map((a) => ({
+      id: a.id,
+      name: a.name,
+      size: a.size,
+      contentType: a.contentType,
+      lastModifiedDateTime: a.lastModifiedDateTime,
+      sha256: a.sha256,
+    }));
+  }
+
+  attachmentBytes(listId: string, taskId: string, attachmentId: string): Buffer {
+    const att = this.ctx.store.task(listId, taskId)?.attachments.get(attachmentId);
+    if (!att) throw notFound('attachment');
+    return Buffer.concat(att.parts, att.size);
+  }
+
+  addList(displayName: string): TodoTaskList {
+    return toList(this.ctx.store.addList(displayName));
+  }
+
+  addTask(listId: string, title: string, opts: { status?: string; importance?: string } = {}): TodoTask {
+    const list = this.ctx.store.lists.get(listId);
+    if (!list) throw notFound('list');
+    return toTask(this.ctx.store.addTask(list, title, opts));
+  }
+
+  /** Puts an attachment on a task directly (e.g. to test "already attached" detection). */
+  addAttachment(listId: string, taskId: string, input: { name: string; content: Buffer; contentType?: string }): EmulatorAttachment {
+    const task = this.ctx.store.task(listId, taskId);
+    if (!task) throw notFound('task');
+    const a = this.ctx.store.addAttachment(task, { name: input.name, contentType: input.contentType ?? 'application/octet-stream', parts: [Buffer.from(input.content)] });
+    return { id: a.id, name: a.name, size: a.size, contentType: a.contentType, lastModifiedDateTime: a.lastModifiedDateTime, sha256: a.sha256 };
+  }
+
+  /** Deletes a task with its attachments and upload sessions; false when it did not exist. */
+  deleteTask(listId: string, taskId: string): boolean {
+    return this.ctx.store.deleteTask(listId, taskId);
+  }
+
+  /** Expires every upload session (they answer 404 from now on); returns how many were live. */
+  expireAllSessions(): number {
+    return this.ctx.store.expireAllSessions();
+  }
+
+  sessionCount(): number {
+    return this.ctx.store.liveSessionCount();
+  }
+
+  sessions(): EmulatorUploadSession[] {
+    const out: EmulatorUploadSession[] = [];
+    for (const id of [...this.ctx.store.sessions.keys()]) {
+      const s = this.ctx.store.session(id);
+      if (s) out.push({ id: s.id, listId: s.listId, taskId: s.taskId, name: s.name, size: s.size, nextExpectedOffset: s.received, expirationDateTime: graphTime(s.expiresAt) });
+    }
+    return out;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const admin = (req.url ?? '').startsWith('/_emulator/');
+    const ex = new Exchange(req, res, { shaping: admin ? undefined : this.shaping, signal: this.closing.signal });
+    try {
+      if (admin) {
+        await handleAdmin(ex, {
+          faults: this.faults,
+          shaping: this.shaping,
+          state: () => ({ ...this.ctx.store.counts(), requests: this.requests.length, tokens: this.tokenSet.size }),
+          extra: async (x, route) => {
+            if (route !== 'POST /_emulator/expire-sessions') return false;
+            await x.sendJson(200, { expired: this.expireAllSessions() });
+            return true;
+          },
+        });
+        return;
+      }
+      await this.handleGraph(ex);
+    } catch (err) {
+      await ex.fail(err);
+    }
+  }
+
+  private async handleGraph(ex: Exchange): Promise<void> {
+    const authorized = this.isAuthorized(ex.req);
+    const entry: GraphRequestLogEntry = { method: ex.method, path: ex.rawPath, status: 0, authorization: authorized };
+    const q = (ex.req.url ?? '').indexOf('?');
+    if (q >= 0) entry.query = (ex.req.url ?? '').slice(q + 1);
+    if (ex.contentLength !== undefined) entry.contentLength = ex.contentLength;
+    const range = ex.req.headers['content-range'];
+    if (range !== undefined) entry.contentRange = range;
+    this.requests.push(entry);
+    ex.logEntry = entry;
+
+    const { handled, actions } = await applyFaults(ex, this.faults, this.closing.signal);
+    if (handled) return;
+    const faults: RequestFaults = {};
+    for (const a of actions) {
+      if (a.type === 'partial') faults.partialAcceptBytes = a.acceptBytes;
+      if (a.type === 'expire-session') faults.expireSession = true;
+    }
+
+    // To Do's upload URL is not pre-authenticated: every request, chunk PUTs included, needs the bearer.
+    if (!authorized) {
+      const hasHeader = ex.req.headers.authorization !== undefined;
+      throw httpError(401, hasHeader ? 'Access token validation failure. Invalid audience or expired token.' : 'Access token is empty.', 'InvalidAuthenticationToken');
+    }
+
+    const segs = ex.segments;
+    if (!segs || segs[0] !== 'v1.0') throw httpError(404, 'Resource not found for the segment in the request path.', 'ResourceNotFound');
+    // `/me/todo/...` and `/users/{id}/todo/...` are the same resource for the signed-in user.
+    let rest: string[] | undefined;
+    if (segs[1] === 'me' && segs[2] === 'todo') rest = segs.slice(3);
+    else if (segs[1] === 'users' && segs[2] !== undefined && segs[2] !== '' && segs[3] === 'todo') rest = segs.slice(4);
+    if (!rest) throw httpError(404, 'Resource not found for the segment in the request path.', 'ResourceNotFound');
+    await handleTodo(ex, this.ctx, rest, faults);
+  }
+
+  private isAuthorized(req: IncomingMessage): boolean {
+    const h = req.headers.authorization;
+    if (h === undefined) return false;
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(h);
+    return m?.[1] !== undefined && this.tokenSet.has(m[1]);
+  }
+}
+
+function toList(l: StoredList): TodoTaskList {
+  return { id: l.id, displayName: l.displayName, isOwner: l.isOwner, isShared: l.isShared, wellknownListName: l.wellknownListName };
+}
+
+function toTask(t: StoredTask): TodoTask {
+  return {
+    id: t.id,
+    title: t.title,
+    status: t.status,
+    importance: t.importance,
+    hasAttachments: t.attachments.size > 0,
+    createdDateTime: t.createdDateTime,
+    lastModifiedDateTime: t.lastModifiedDateTime,
+  };
+}

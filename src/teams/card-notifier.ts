@@ -1,0 +1,55 @@
+import { ActivityTypes, CardFactory, type CloudAdapter, type ConversationReference } from 'botbuilder';
+import { renderCard } from '../cards/render';
+import { AppError } from '../errors';
+import { parseRetryAfter } from '../retry';
+import type { TransferJob } from '../jobs/job';
+import type { LiveProgress, TransferNotifier } from '../jobs/runner';
+import { transferView } from './transfer-view';
+
+/**
+ * Updates a job's card in place (PUT …/activities/{id}) from the background, through the
+ * stored conversation reference. A throttled update (Teams: ~7 per second per conversation)
+ * surfaces as an AppError with retryAfterMs, which the progress throttle honours.
+ */
+export class CardNotifier implements TransferNotifier {
+  constructor(
+    private readonly adapter: CloudAdapter,
+    private readonly appId: string,
+    private readonly taskUrl: (listId: string, taskId: string) => string,
+  ) {}
+
+  async show(job: TransferJob, live: LiveProgress): Promise<void> {
+    const card = renderCard('transfer', transferView(job, live, { taskUrl: this.taskUrl(job.target.listId, job.target.taskId) }));
+    const reference = job.card.reference as Partial<ConversationReference>;
+    try {
+      await this.adapter.continueConversationAsync(this.appId, reference, async (context) => {
+        const activity = { type: ActivityTypes.Message, attachments: [CardFactory.adaptiveCard(card)] };
+        if (job.card.activityId) await context.updateActivity({ ...activity, id: job.card.activityId });
+        else await context.sendActivity(activity);
+      });
+    } catch (err) {
+      throw connectorError(err);
+    }
+  }
+}
+
+/** botframework-connector errors carry statusCode and the response headers. */
+export function connectorError(err: unknown): AppError {
+  const e = (err ?? {}) as { statusCode?: unknown; response?: { headers?: unknown; status?: unknown } };
+  const status = typeof e.statusCode === 'number' ? e.statusCode : typeof e.response?.status === 'number' ? e.response.status : undefined;
+  const retryAfterMs = parseRetryAfter(headerValue(e.response?.headers, 'retry-after'));
+  const retryable = status === undefined || status === 429 || status >= 500;
+  return new AppError(status === 429 ? 'TEAMS_THROTTLED' : 'TEAMS_ERROR', `Teams did not accept the card update${status ? ` (HTTP ${status})` : ''}.`, {
+    status,
+    retryAfterMs: retryAfterMs ?? (status === 429 ? 1000 : undefined),
+    retryable,
+    cause: err,
+  });
+}
+
+function headerValue(headers: unknown, name: string): string | undefined {
+  if (!headers || typeof headers !== 'object') return undefined;
+  const h = headers as { get?: (n: string) => unknown } & Record<string, unknown>;
+  const v = typeof h.get === 'function' ? h.get(name) : (h[name] ?? h[name.toLowerCase()]);
+  return typeof v === 'string' ? v : undefined;
+}

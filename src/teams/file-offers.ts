@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import type { JobSource } from '../jobs/job';
+import { contentTypeFor } from '../sources/content-type';
+
+/** A file a message offers us, before anyone picked a task for it. */
+export interface FileOffer {
+  name: string;
+  contentType: string;
+  source: JobSource;
+  /** Known only after probing: Teams attachments carry no size. */
+  size?: number;
+  /** Why this file cannot be attached (too large, host not allowed), as a sentence. */
+  refusal?: string;
+}
+
+export const FILE_DOWNLOAD_INFO = 'application/vnd.microsoft.teams.file.download.info';
+
+const DownloadInfoAttachment = z.object({
+  contentType: z.literal(FILE_DOWNLOAD_INFO),
+  name: z.string().trim().min(1).max(400),
+  content: z.object({
+    downloadUrl: z.string().url(),
+    fileType: z.string().optional(),
+    uniqueId: z.string().optional(),
+  }),
+});
+
+/**
+ * Files in a 1:1 chat message: `file.download.info` attachments (manifest supportsFiles).
+ * The attachment's name is used exactly as Teams gave it (spaces and all).
+ */
+export function fileOffersFromAttachments(attachments: readonly unknown[] | undefined): FileOffer[] {
+  const offers: FileOffer[] = [];
+  for (const raw of attachments ?? []) {
+    const parsed = DownloadInfoAttachment.safeParse(raw);
+    if (!parsed.success) continue;
+    const a = parsed.data;
+    offers.push({
+      name: a.name,
+      contentType: contentTypeFor(a.name, a.content.fileType),
+      source: { kind: 'download', url: a.content.downloadUrl },
+    });
+  }
+  return offers;
+}
+
+/** True when a message has attachments of the file kind, valid or not (to explain a refusal). */
+export function hasFileAttachments(attachments: readonly unknown[] | undefined): boolean {
+  return (attachments ?? []).some(
+    (a) => typeof a === 'object' && a !== null && (a as { contentType?: unknown }).contentType === FILE_DOWNLOAD_INFO,
+  );
+}

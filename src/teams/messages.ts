@@ -1,0 +1,71 @@
+import { MAX_ATTACHMENT_BYTES, fileTooLargeError, toAppError, userMessage } from '../errors';
+import { renderCard } from '../cards/render';
+import { fileOffersFromAttachments, hasFileAttachments, type FileOffer } from './file-offers';
+import { loadPickerChoices } from './picker-choices';
+import { pickerView } from './picker-view';
+import { helpCard, noticeCard, statusCard } from './simple-cards';
+import type { Turn } from './turn';
+
+/** How long to spend learning file sizes before showing the picker (Teams gives none). */
+const SIZE_PROBE_MS = 3000;
+
+export async function onMessage(turn: Turn, text: string, attachments: readonly unknown[] | undefined): Promise<void> {
+  const offers = fileOffersFromAttachments(attachments);
+  if (offers.length > 0) return offerFiles(turn, offers);
+  if (hasFileAttachments(attachments)) {
+    await turn.replyCard(noticeCard('I could not read that file', 'Teams sent the file in a form I do not understand. Please send it again.', 'attention'));
+    return;
+  }
+  const command = text.trim().toLowerCase().replace(/^\//, '');
+  if (command === 'status') return showStatus(turn);
+  if (command === 'cancel') return cancelAll(turn);
+  await turn.replyCard(helpCard());
+}
+
+async function offerFiles(turn: Turn, offers: FileOffer[]): Promise<void> {
+  const { services, requester } = turn;
+  const probed = await Promise.all(offers.map((o) => probe(turn, o)));
+  const picker = services.pickers.create({
+    ownerUserId: requester.userId,
+    ownerName: requester.name,
+    files: probed,
+    reference: turn.reference,
+    serviceUrl: requester.serviceUrl,
+    conversationId: requester.conversationId,
+  });
+  try {
+    const choices = await loadPickerChoices(services, requester, {});
+    await turn.replyCard(renderCard('picker', pickerView(picker, choices)));
+  } catch (err) {
+    services.logger.warn({ err: toAppError(err).toLog() }, 'could not load To Do lists for the picker');
+    await turn.replyCard(noticeCard('Microsoft To Do is not reachable', userMessage(err), 'attention'));
+  }
+}
+
+/** Size from the host's Content-Length, so files over 25 MB are refused before anything starts. */
+async function probe(turn: Turn, offer: FileOffer): Promise<FileOffer> {
+  try {
+    const size = await turn.services.probeSize(offer.source, AbortSignal.timeout(SIZE_PROBE_MS));
+    if (size !== undefined && size > MAX_ATTACHMENT_BYTES) {
+      return { ...offer, size, refusal: fileTooLargeError(offer.name, size).message };
+    }
+    return { ...offer, size };
+  } catch (raw) {
+    const err = toAppError(raw);
+    // A slow host is not a refusal: the size is checked again when the transfer starts.
+    if (err.code === 'CANCELLED' || err.code === 'INTERNAL' || err.retryable) return offer;
+    return { ...offer, refusal: userMessage(err, offer.name) };
+  }
+}
+
+async function showStatus(turn: Turn): Promise<void> {
+  const jobs = turn.services.store.listByUser(turn.requester.userId);
+  await turn.replyCard(statusCard(jobs));
+}
+
+async function cancelAll(turn: Turn): Promise<void> {
+  const running = turn.services.store.listByUser(turn.requester.userId).filter((j) => j.state === 'running');
+  let n = 0;
+  for (const job of running) if (turn.services.runner.cancel(job.id)) n++;
+  await turn.replyText(n === 0 ? 'You have no transfers running.' : n === 1 ? 'Cancelling your transfer.' : `Cancelling your ${n} transfers.`);
+}

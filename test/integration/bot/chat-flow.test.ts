@@ -1,0 +1,141 @@
+import { listByName } from '../../support/emulators';
+import { ADELE, BotHarness, MEGAN, cardActions, cardInput, cardText, type SeenCard } from '../../support/bot-harness';
+
+jest.setTimeout(60_000);
+
+let h: BotHarness;
+beforeEach(async () => {
+  h = await BotHarness.start();
+});
+afterEach(async () => {
+  await h.close();
+});
+
+function pickerIdOf(card: SeenCard): string {
+  const attach = cardActions(card.card).find((a) => a.verb === 'attach' || a.verb === 'dismiss');
+  const id = attach?.data['pickerId'];
+  if (typeof id !== 'string') throw new Error('the picker card has no pickerId');
+  return id;
+}
+
+async function pickerFor(files: Array<{ name: string; url: string }>): Promise<SeenCard> {
+  expect(await h.sendFiles(files)).toBe(200);
+  return h.waitForCard(1);
+}
+
+function firstTask(listName: string): { listId: string; taskId: string; title: string } {
+  const list = listByName(h.emulators.graph, listName);
+  const task = h.emulators.graph.tasks(list.id).find((t) => t.status !== 'completed');
+  if (!task) throw new Error(`no open task in ${listName}`);
+  return { listId: list.id, taskId: task.id, title: task.title };
+}
+
+test('one file end to end: picker card, attach, several progress updates, done card; bytes intact', async () => {
+  const file = h.emulators.files.addFile({ name: 'Q3 budget review.xlsx', size: 9 * 1024 * 1024, seed: 7 });
+  const picker = await pickerFor([file]);
+  const text = cardText(picker.card);
+  expect(text).toContain('Q3 budget review.xlsx');
+  expect(text).toContain('9.0 MB');
+  // The picker offers lists and (for clients without typeahead) the first page of tasks.
+  expect(cardInput(picker.card, 'listId')).toBeDefined();
+  expect(cardInput(picker.card, 'taskId')).toBeDefined();
+
+  const { listId, taskId, title } = firstTask('Work');
+  const answer = await h.press(picker.activityId, 'attach', { pickerId: pickerIdOf(picker), listId, taskId });
+  expect(answer.status).toBe(200);
+  expect(answer.body.type).toBe('application/vnd.microsoft.card.adaptive');
+  expect(cardText(answer.body.value)).toContain(`Attaching “Q3 budget review.xlsx” to “${title}”`);
+
+  const done = await h.waitForCardText(picker.activityId, /Attached “Q3 budget review\.xlsx”/);
+  expect(cardText(done.card)).toContain('Open in To Do');
+  // The same card was updated in place, several times (progress, then done).
+  expect(h.connector.updatesOf(picker.activityId).length).toBeGreaterThanOrEqual(2);
+
+  const attachments = h.emulators.graph.attachments(listId, taskId);
+  expect(attachments).toHaveLength(1);
+  expect(attachments[0]?.name).toBe('Q3 budget review.xlsx');
+  expect(attachments[0]?.sha256).toBe(file.sha256);
+});
+
+test('another user pressing Attach is refused and nothing changes', async () => {
+  const file = h.emulators.files.addFile({ name: 'contract.pdf', size: 1000 });
+  const picker = await pickerFor([file]);
+  const { listId, taskId } = firstTask('Work');
+  const answer = await h.press(picker.activityId, 'attach', { pickerId: pickerIdOf(picker), listId, taskId }, ADELE);
+  expect(answer.status).toBe(200);
+  expect(answer.body.type).toBe('application/vnd.microsoft.activity.message');
+  expect(answer.body.value).toBe(`Only ${MEGAN.name} can use this card.`);
+  expect(h.emulators.graph.attachments(listId, taskId)).toHaveLength(0);
+  expect(h.connector.updatesOf(picker.activityId)).toHaveLength(0);
+});
+
+test('tampered card data gets a clear message, not a crash', async () => {
+  const file = h.emulators.files.addFile({ name: 'contract.pdf', size: 1000 });
+  const picker = await pickerFor([file]);
+  const tampered = await h.press(picker.activityId, 'attach', { pickerId: 'not-a-picker', listId: 'x', taskId: 'y' });
+  expect(tampered.status).toBe(200);
+  expect(cardText(tampered.body.value)).toMatch(/out of date or was changed/);
+  const unknown = await h.press(picker.activityId, 'attach', { pickerId: '3f2504e0-4f89-11d3-9a0c-0305e82c3301' });
+  expect(cardText(unknown.body.value)).toMatch(/expired/);
+  const badTransfer = await h.press(picker.activityId, 'cancel', { transferId: '../../etc/passwd' });
+  expect(cardText(badTransfer.body.value)).toMatch(/out of date or was changed/);
+});
+
+test('a file over 25 MB is refused in words before any upload session exists', async () => {
+  const big = h.emulators.files.addFile({ name: 'site survey.mp4', size: 26_214_401 });
+  const picker = await pickerFor([big]);
+  expect(cardText(picker.card)).toContain('“site survey.mp4” is 25.0 MB; To Do accepts files up to 25 MB.');
+  expect(cardActions(picker.card).map((a) => a.verb)).not.toContain('attach');
+  expect(h.emulators.graph.requests.filter((r) => r.path.includes('createUploadSession'))).toHaveLength(0);
+});
+
+test('a new task can be created from the card', async () => {
+  const file = h.emulators.files.addFile({ name: 'quote.png', size: 200_000 });
+  const picker = await pickerFor([file]);
+  const list = listByName(h.emulators.graph, 'Home');
+  const answer = await h.press(picker.activityId, 'attach', { pickerId: pickerIdOf(picker), listId: list.id, newTaskTitle: 'Pay the plumber' });
+  expect(cardText(answer.body.value)).toContain('“Pay the plumber”');
+  await h.waitForCardText(picker.activityId, /Attached “quote\.png”/);
+  const task = h.emulators.graph.tasks(list.id).find((t) => t.title === 'Pay the plumber');
+  expect(task).toBeDefined();
+  expect(h.emulators.graph.attachments(list.id, task?.id ?? '')).toHaveLength(1);
+});
+
+test('several files in one message: one card, a line per file, all on the chosen task', async () => {
+  const a = h.emulators.files.addFile({ name: 'a notes.txt', size: 10 });
+  const b = h.emulators.files.addFile({ name: 'b scan.pdf', size: 4 * 1024 * 1024 });
+  const c = h.emulators.files.addFile({ name: 'empty.txt', size: 0 });
+  const picker = await pickerFor([a, b, c]);
+  const { listId, taskId } = firstTask('Work');
+  await h.press(picker.activityId, 'attach', { pickerId: pickerIdOf(picker), listId, taskId });
+  const done = await h.waitForCardText(picker.activityId, /Attached 3 files/);
+  for (const name of ['a notes.txt', 'b scan.pdf', 'empty.txt']) expect(cardText(done.card)).toContain(name);
+  const stored = h.emulators.graph.attachments(listId, taskId);
+  expect(stored.map((x) => x.name).sort()).toEqual(['a notes.txt', 'b scan.pdf', 'empty.txt']);
+  expect(stored.find((x) => x.name === 'b scan.pdf')?.sha256).toBe(b.sha256);
+  expect(h.cards()).toHaveLength(1);
+});
+
+test('typeahead: lists and tasks are searchable, tasks scoped to the chosen list', async () => {
+  const lists = await h.invoke('application/search', { queryText: 'proj', dataset: 'todoLists', queryOptions: { skip: 0, top: 15 } });
+  expect(lists.body.type).toBe('application/vnd.microsoft.search.searchResponse');
+  const results = (lists.body.value as { results: Array<{ title: string; value: string }> }).results;
+  expect(results.map((r) => r.title)).toEqual(['Projects']);
+  const projects = listByName(h.emulators.graph, 'Projects');
+  const wanted = h.emulators.graph.tasks(projects.id).filter((t) => t.status !== 'completed').at(-1);
+  if (!wanted) throw new Error('seed has no open project task');
+  const word = wanted.title.split(' ')[0] ?? wanted.title;
+  const tasks = await h.invoke('application/search', { queryText: word, dataset: 'todoTasks', queryOptions: { skip: 0, top: 15 }, data: { listId: projects.id } });
+  const taskResults = (tasks.body.value as { results: Array<{ title: string; value: string }> }).results;
+  expect(taskResults.map((r) => r.value)).toContain(wanted.id);
+  for (const r of taskResults) expect(r.title.toLowerCase()).toContain(word.toLowerCase());
+});
+
+test('help, status and unknown text answer with cards', async () => {
+  await h.sendText('hello there');
+  const help = await h.waitForCard(1);
+  expect(cardText(help.card)).toMatch(/Send me a file/);
+  await h.sendText('status');
+  const status = await h.waitForCard(2);
+  expect(cardText(status.card)).toMatch(/no transfers yet/);
+});

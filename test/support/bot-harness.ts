@@ -1,0 +1,232 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { request } from 'undici';
+import { startApp, type RunningApp } from '../../src/app';
+import { loadConfig, type Env } from '../../src/config';
+import { BotConnectorEmulator, type ConnectorMessage } from '../../src/emulators/bot-connector';
+import type { HostedFile } from '../../src/emulators/file-host';
+import { createLogger } from '../../src/log';
+import { FAST_RETRY_POLICY } from '../../src/retry';
+import { startEmulators, type Emulators } from './emulators';
+
+/** Ids shaped like Teams': 29: users, 28: bots, a: personal conversations. */
+export const BOT = { id: '28:7e3f2d1c-aaaa-4bbb-8ccc-0123456789ab', name: 'To Do Attach' };
+export const TENANT = 'c0ffee00-1111-4222-8333-444455556666';
+export const MEGAN = { id: '29:1h3Zl8sUQn2Yk0oFq7cW9pXyMeganBowen', name: 'Megan Bowen', aadObjectId: '6b1c9a3e-2f4d-4c7e-9a51-0d7f3e2b8c41' };
+export const ADELE = { id: '29:1aB8cD9eF0gH1iJ2kL3mAdeleVance', name: 'Adele Vance', aadObjectId: 'a9f8e7d6-5c4b-4a39-8271-605f4e3d2c1b' };
+export type TeamsUser = typeof MEGAN;
+
+export function personalConversationId(user: TeamsUser): string {
+  return `a:1Xq3Personal${user.id.slice(3, 15)}ConversationOpaque`;
+}
+
+export interface InvokeAnswer {
+  status: number;
+  body: { statusCode?: number; type?: string; value?: unknown } & Record<string, unknown>;
+}
+
+/** A card as the tests read it back: the message id and the Adaptive Card JSON. */
+export interface SeenCard {
+  activityId: string;
+  card: Record<string, unknown>;
+}
+
+/**
+ * The real bot (restify + CloudAdapter) on port 0 with the Graph To Do and file host emulators
+ * and the Bot Connector emulator standing in for Teams. Log lines are captured to check
+ * that no secret is ever written.
+ */
+export class BotHarness {
+  private constructor(
+    readonly app: RunningApp,
+    readonly emulators: Emulators,
+    readonly connector: BotConnectorEmulator,
+    readonly dataDir: string,
+    readonly logs: string[],
+    private readonly env: Env,
+  ) {}
+
+  static async start(options: { env?: Env; dataDir?: string; emulators?: Emulators; connector?: BotConnectorEmulator; logs?: string[] } = {}): Promise<BotHarness> {
+    const emulators = options.emulators ?? (await startEmulators());
+    const connector = options.connector ?? (await BotConnectorEmulator.start());
+    const dataDir = options.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'todo-attach-bot-')));
+    const logs = options.logs ?? [];
+    const env: Env = {
+      PORT: '0',
+      GRAPH_BASE_URL: emulators.graph.baseUrl,
+      LOCAL_GRAPH_TOKEN: emulators.token,
+      ALLOWED_DOWNLOAD_HOSTS: new URL(emulators.files.baseUrl).host,
+      DATA_DIR: dataDir,
+      UPLOAD_CHUNK_BYTES: String(3 * 327_680),
+      LOG_LEVEL: 'debug',
+      ...options.env,
+    };
+    const config = loadConfig(env);
+    const logger = createLogger({
+      level: config.logLevel,
+      destination: new Writable({
+        write(chunk: Buffer, _enc, done) {
+          logs.push(chunk.toString('utf8'));
+          done();
+        },
+      }),
+    });
+    const app = await startApp(config, { logger, retryPolicy: FAST_RETRY_POLICY, cardUpdateIntervalMs: 100 });
+    return new BotHarness(app, emulators, connector, dataDir, logs, env);
+  }
+
+  /** Stops the bot only (emulators keep their state) and starts a new one on the same data. */
+  async restart(): Promise<BotHarness> {
+    await this.app.stop();
+    return BotHarness.start({ env: this.env, dataDir: this.dataDir, emulators: this.emulators, connector: this.connector, logs: this.logs });
+  }
+
+  async close(): Promise<void> {
+    await this.app.stop();
+    await Promise.all([this.emulators.close(), this.connector.close()]);
+    await rm(this.dataDir, { recursive: true, force: true });
+  }
+
+  private base(user: TeamsUser): Record<string, unknown> {
+    return {
+      channelId: 'msteams',
+      serviceUrl: this.connector.serviceUrl,
+      from: { id: user.id, name: user.name, aadObjectId: user.aadObjectId },
+      conversation: { conversationType: 'personal', tenantId: TENANT, id: personalConversationId(user) },
+      recipient: BOT,
+      channelData: { tenant: { id: TENANT } },
+      locale: 'en-US',
+      timestamp: new Date().toISOString(),
+    };
+  }
+
+  async post(activity: Record<string, unknown>): Promise<{ status: number; body: unknown }> {
+    const res = await request(`${this.app.url}/api/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(activity),
+    });
+    const text = await res.body.text();
+    let body: unknown = undefined;
+    try {
+      body = text ? JSON.parse(text) : undefined;
+    } catch {
+      body = text;
+    }
+    return { status: res.statusCode, body };
+  }
+
+  /** A 1:1 message carrying files as Teams sends them (file.download.info, no size). */
+  async sendFiles(files: Array<Pick<HostedFile, 'name' | 'url'>>, user: TeamsUser = MEGAN, text = ''): Promise<number> {
+    const res = await this.post({
+      ...this.base(user),
+      type: 'message',
+      id: String(Date.now()),
+      textFormat: 'plain',
+      text,
+      attachments: files.map((f) => ({
+        contentType: 'application/vnd.microsoft.teams.file.download.info',
+        contentUrl: `https://contoso-my.sharepoint.com/personal/files/${encodeURIComponent(f.name)}`,
+        name: f.name,
+        content: { downloadUrl: f.url, uniqueId: '5a1c2f3e-0000-4000-8000-abcdefabcdef', fileType: f.name.split('.').pop() },
+      })),
+    });
+    return res.status;
+  }
+
+  async sendText(text: string, user: TeamsUser = MEGAN): Promise<number> {
+    const res = await this.post({ ...this.base(user), type: 'message', id: String(Date.now()), textFormat: 'plain', text });
+    return res.status;
+  }
+
+  async invoke(name: string, value: unknown, options: { user?: TeamsUser; replyToId?: string } = {}): Promise<InvokeAnswer> {
+    const res = await this.post({
+      ...this.base(options.user ?? MEGAN),
+      type: 'invoke',
+      name,
+      id: `f:${Date.now()}`,
+      replyToId: options.replyToId,
+      value,
+    });
+    return { status: res.status, body: (res.body ?? {}) as InvokeAnswer['body'] };
+  }
+
+  /** Presses an Action.Execute button on the card with this message id. */
+  async press(cardMessageId: string, verb: string, data: Record<string, unknown>, user: TeamsUser = MEGAN): Promise<InvokeAnswer> {
+    return this.invoke('adaptiveCard/action', { action: { type: 'Action.Execute', verb, data }, trigger: 'manual' }, { user, replyToId: cardMessageId });
+  }
+
+  /** The current content of every card the bot posted in the user's chat. */
+  cards(user: TeamsUser = MEGAN): SeenCard[] {
+    return this.connector
+      .messages(personalConversationId(user))
+      .map((m: ConnectorMessage) => ({ activityId: m.activityId, card: cardOf(m.body) }))
+      .filter((c): c is SeenCard => c.card !== undefined);
+  }
+
+  /** Waits for the n-th card (1-based) the bot posted in the user's chat. */
+  async waitForCard(n = 1, user: TeamsUser = MEGAN): Promise<SeenCard> {
+    return this.connector.waitFor(() => this.cards(user)[n - 1]);
+  }
+
+  /** Waits until the card with that id shows text matching `pattern`. */
+  async waitForCardText(activityId: string, pattern: RegExp, user: TeamsUser = MEGAN): Promise<SeenCard> {
+    return this.connector.waitFor(() => {
+      const c = this.cards(user).find((x) => x.activityId === activityId);
+      return c && pattern.test(cardText(c.card)) ? c : undefined;
+    }, 30_000);
+  }
+}
+
+export function cardOf(activity: unknown): Record<string, unknown> | undefined {
+  const attachments = (activity as { attachments?: Array<{ contentType?: string; content?: unknown }> } | undefined)?.attachments;
+  const a = attachments?.find((x) => x.contentType === 'application/vnd.microsoft.card.adaptive');
+  return a?.content as Record<string, unknown> | undefined;
+}
+
+/** All visible text of a card (TextBlocks, facts, choice titles, button titles), one string. */
+export function cardText(card: unknown): string {
+  const out: string[] = [];
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(walk);
+    if (!node || typeof node !== 'object') return;
+    const o = node as Record<string, unknown>;
+    for (const key of ['text', 'title', 'value', 'label', 'placeholder']) if (typeof o[key] === 'string') out.push(o[key] as string);
+    for (const v of Object.values(o)) if (typeof v === 'object') walk(v);
+  };
+  walk(card);
+  return out.join('\n');
+}
+
+/** Every Action.Execute on a card with its verb and data. */
+export function cardActions(card: unknown): Array<{ verb: string; title: string; data: Record<string, unknown> }> {
+  const out: Array<{ verb: string; title: string; data: Record<string, unknown> }> = [];
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(walk);
+    if (!node || typeof node !== 'object') return;
+    const o = node as Record<string, unknown>;
+    if (o['type'] === 'Action.Execute' && typeof o['verb'] === 'string') {
+      out.push({ verb: o['verb'], title: String(o['title'] ?? ''), data: (o['data'] ?? {}) as Record<string, unknown> });
+    }
+    for (const v of Object.values(o)) if (typeof v === 'object') walk(v);
+  };
+  walk(card);
+  return out;
+}
+
+/** The Input element with this id, wherever it sits in the card. */
+export function cardInput(card: unknown, id: string): Record<string, unknown> | undefined {
+  let found: Record<string, unknown> | undefined;
+  const walk = (node: unknown): void => {
+    if (found) return;
+    if (Array.isArray(node)) return node.forEach(walk);
+    if (!node || typeof node !== 'object') return;
+    const o = node as Record<string, unknown>;
+    if (o['id'] === id && typeof o['type'] === 'string' && (o['type'] as string).startsWith('Input.')) found = o;
+    for (const v of Object.values(o)) if (typeof v === 'object') walk(v);
+  };
+  walk(card);
+  return found;
+}
