@@ -96,6 +96,17 @@ export class GraphError extends AppError {
   }
 }
 
+/**
+ * Abort reason for a transfer stopped by a shutdown rather than by its user: the upload
+ * session is kept (not deleted) so the next start resumes it, exactly as after a crash.
+ */
+export class TransferSuspended extends Error {
+  constructor() {
+    super('The transfer was suspended by a shutdown.');
+    this.name = 'TransferSuspended';
+  }
+}
+
 export function isAppError(err: unknown): err is AppError {
   return err instanceof AppError;
 }
@@ -118,10 +129,6 @@ export function isAbortError(err: unknown): boolean {
     'name' in err &&
     ((err as { name: unknown }).name === 'AbortError' || (err as { code?: unknown }).code === 'ABORT_ERR')
   );
-}
-
-function formatMiB(bytes: number): string {
-  return `${(bytes / 1_048_576).toFixed(1)} MB`;
 }
 
 /** The sentence a user sees for an error, chosen by code. */
@@ -171,10 +178,14 @@ export function userMessage(err: unknown, fileName?: string): string {
 
 export const MAX_ATTACHMENT_BYTES = 26_214_400;
 
-export function fileTooLargeError(name: string, size: number): AppError {
-  return new AppError(
-    'FILE_TOO_LARGE',
-    `“${name}” is ${formatMiB(size)}; To Do accepts files up to 25 MB.`,
-    { status: 413 },
-  );
+/**
+ * "… is 31.4 MB; To Do accepts files up to 25 MB". Sizes round to one decimal, but up near the
+ * limit, so a file just over it never reads "25.0 MB"; when only a lower bound is known (spooling stopped early),
+ * the sentence says "more than 25 MB".
+ */
+export function fileTooLargeError(name: string, size: number, sizeIsLowerBound = false): AppError {
+  const mb = size / 1_048_576;
+  const rounded = Math.round(mb * 10) / 10 > 25 ? Math.round(mb * 10) / 10 : Math.ceil(mb * 10) / 10;
+  const shown = sizeIsLowerBound ? 'more than 25 MB' : `${rounded.toFixed(1)} MB`;
+  return new AppError('FILE_TOO_LARGE', `“${name}” is ${shown}; To Do accepts files up to 25 MB.`, { status: 413 });
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { AppError } from '../errors';
 import { z } from 'zod';
+import { AppError } from '../errors';
 
 /**
  * Fault injection for the emulators: each rule matches requests by method and path and,

@@ -112,7 +112,6 @@ export class Exchange {
   /** Kept: Node detaches req.socket once the response finishes. */
   private readonly socket: Socket;
   private bodyConsumed = false;
-  private bodyComplete = false;
 
   constructor(
     readonly req: IncomingMessage,
@@ -159,10 +158,7 @@ export class Exchange {
   async *body(): AsyncGenerator<Buffer, void, undefined> {
     if (this.bodyConsumed) throw new AppError('INTERNAL', 'The request body was already read.');
     this.bodyConsumed = true;
-    if (!this.hasBody) {
-      this.bodyComplete = true;
-      return;
-    }
+    if (!this.hasBody) return;
     const limit = this.resetAfterBytes;
     let received = 0;
     try {
@@ -182,7 +178,6 @@ export class Exchange {
       throw new ConnectionGone();
     }
     if (!this.req.complete) throw new ConnectionGone();
-    this.bodyComplete = true;
   }
 
   /** Reads and discards the body (so an early answer never races the client's upload). */

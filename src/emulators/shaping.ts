@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { AppError } from '../errors';
 import { z } from 'zod';
+import { AppError } from '../errors';
 
 /**
  * Bandwidth shaping for the emulators: a token bucket per connection and per direction

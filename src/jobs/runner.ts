@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { toAppError, userMessage } from '../errors';
+import { toAppError, TransferSuspended, userMessage } from '../errors';
 import type { RetryPolicy } from '../retry';
 import { uploadAttachment } from '../upload/engine';
 import type { AttachmentSink, ByteSource } from '../upload/types';
@@ -112,12 +112,13 @@ export class JobRunner {
 
   /**
    * Graceful shutdown: stop taking work and make sure every record is on disk. Transfers in
-   * flight are not cancelled (that would delete their upload sessions): their records hold
-   * the session, and the next start resumes them, exactly as after a crash.
+   * flight are suspended, not cancelled (cancelling would delete their upload sessions): their
+   * records hold the session, and the next start resumes them, exactly as after a crash.
    */
   async shutdown(): Promise<void> {
     this.accepting = false;
     this.stopped = true;
+    for (const r of this.running.values()) r.abort.abort(new TransferSuspended());
     await this.deps.store.flush();
   }
 

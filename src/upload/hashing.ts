@@ -7,7 +7,7 @@ import { createHash, type Hash } from 'node:crypto';
  * digest unknown rather than wrong.
  */
 export class OrderedHasher {
-  private readonly hash: Hash = createHash('sha256');
+  private hash: Hash = createHash('sha256');
   private hashedTo = 0;
   private broken = false;
 
@@ -19,6 +19,14 @@ export class OrderedHasher {
   /** False once a gap was seen: the digest can no longer be known. */
   get intact(): boolean {
     return !this.broken;
+  }
+
+  /** Starts over when the digest was lost and the file is about to be read again from byte 0. */
+  restartIfBroken(): void {
+    if (!this.broken) return;
+    this.hash = createHash('sha256');
+    this.hashedTo = 0;
+    this.broken = false;
   }
 
   update(offset: number, bytes: Buffer): void {

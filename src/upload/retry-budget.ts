@@ -31,8 +31,4 @@ export class RetryBudget {
   reset(): void {
     this.attempt = 0;
   }
-
-  get exhaustedAfter(): number {
-    return this.policy.maxAttempts;
-  }
 }

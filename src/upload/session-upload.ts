@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
-import { AppError, cancelledError, toAppError } from '../errors';
+import { AppError, cancelledError, toAppError, TransferSuspended } from '../errors';
 import { withRetry } from '../retry';
 import { findOurAttachment, isTaskGone, taskNotFoundError, type CheckContext } from './attachments-check';
 import { nextChunkInRange } from './chunk-plan';
@@ -66,6 +66,8 @@ class SessionTransfer {
       }
     } catch (raw) {
       const err = this.ctx.signal.aborted ? cancelledError(this.ctx.signal.reason) : toAppError(raw);
+      // Suspended by a shutdown: keep the session, the stored job resumes it at the next start.
+      if (this.ctx.signal.reason instanceof TransferSuspended) throw err;
       // Cancelled or failed: no attachment may appear later from this session.
       await this.abandonSession();
       throw err;
@@ -201,6 +203,10 @@ class SessionTransfer {
     }
     await this.createSession();
     this.answersWithoutProgress = 0;
+    // The new session starts from byte 0: a resumed transfer can now hash the whole file.
+    // Seeking first drops any read still in flight, so nothing lands after the restart.
+    await this.buffer.seek(0);
+    this.hasher.restartIfBroken();
     return undefined;
   }
 

@@ -52,7 +52,7 @@ async function copyTo(source: ByteSource, file: string, opts: SpoolOptions): Pro
         try {
           for await (const piece of stream as AsyncIterable<Buffer>) {
             if (written + piece.length > MAX_ATTACHMENT_BYTES) {
-              throw fileTooLargeError(opts.fileName, written + piece.length);
+              throw fileTooLargeError(opts.fileName, written + piece.length, true);
             }
             await handle.write(piece, 0, piece.length, written);
             written += piece.length;

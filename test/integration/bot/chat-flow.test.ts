@@ -84,7 +84,7 @@ test('tampered card data gets a clear message, not a crash', async () => {
 test('a file over 25 MB is refused in words before any upload session exists', async () => {
   const big = h.emulators.files.addFile({ name: 'site survey.mp4', size: 26_214_401 });
   const picker = await pickerFor([big]);
-  expect(cardText(picker.card)).toContain('“site survey.mp4” is 25.0 MB; To Do accepts files up to 25 MB.');
+  expect(cardText(picker.card)).toContain('“site survey.mp4” is 25.1 MB; To Do accepts files up to 25 MB.');
   expect(cardActions(picker.card).map((a) => a.verb)).not.toContain('attach');
   expect(h.emulators.graph.requests.filter((r) => r.path.includes('createUploadSession'))).toHaveLength(0);
 });

@@ -447,3 +447,17 @@ describe('uploadAttachment: arguments', () => {
     expect(sink.calls).toHaveLength(0);
   });
 });
+
+describe('uploadAttachment: a resumed session that expired', () => {
+  it('starts over from byte 0 and then knows the digest of the whole file', async () => {
+    const chunk = 4 * CHUNK_UNIT;
+    const bytes = bytesOf(3 * chunk);
+    const sink = todo();
+    const session = await sink.createUploadSession(TARGET, bytes.length, new AbortController().signal);
+    await sink.putChunk({ session, start: 0, end: chunk - 1, total: bytes.length, body: Readable.from([bytes.subarray(0, chunk)]), signal: new AbortController().signal });
+    sink.addFault({ op: 'putChunk', kind: 'expire', when: (c) => c.start === chunk });
+    const result = await uploadAttachment(new TestSource(bytes), TARGET, sink, opts({ chunkBytes: chunk, resumeSession: session, preexistingAttachmentIds: [] }));
+    expect(result.sha256).toBe(sha(bytes));
+    expectSingleAttachment(sink, bytes);
+  });
+});

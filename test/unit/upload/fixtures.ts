@@ -47,7 +47,6 @@ export class TestSource implements ByteSource {
     this.opens.push(offset);
     const pieceBytes = this.options.pieceBytes ?? 65_536;
     const failAt = this.failAt;
-    // eslint-disable-next-line @typescript-eslint/no-this-alias
     const self = this;
     async function* pieces(): AsyncGenerator<Buffer> {
       let at = offset;
