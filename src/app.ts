@@ -7,6 +7,7 @@ import type { Config } from './config';
 import { AppError, toAppError } from './errors';
 import { graphBaseUrl } from './graph/clouds';
 import { GraphTodoClient } from './graph/client';
+import { GraphSharesClient } from './graph/shares';
 import { todoTaskWebUrl } from './graph/links';
 import type { TokenProvider } from './graph/types';
 import { JobRunner } from './jobs/runner';
@@ -15,9 +16,12 @@ import type { FileJob } from './jobs/job';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry';
 import { build } from './server';
 import { createHttpDownloadSource } from './sources/http-download';
+import { createHostedContentSource } from './sources/hosted-content-source';
+import { createShareSource } from './sources/share-source';
 import { TodoAttachBot } from './teams/bot';
 import { CardNotifier } from './teams/card-notifier';
 import { PickerStore } from './teams/picker-store';
+import { DialogOfferStore } from './teams/dialog-offers';
 import type { Requester } from './teams/requester';
 import type { ByteSource } from './upload/types';
 import { GraphTodoEmulator } from './emulators/graph-todo';
@@ -88,12 +92,22 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
   const downloadPool = new Agent({ keepAliveTimeout: 10_000, connections: 32 });
   const graphFor = (user: Pick<Requester, 'userId'>): GraphTodoClient =>
     new GraphTodoClient({ baseUrl, tokenProvider: tokenFor(user), retryPolicy, logger, dispatcher: graphPool });
-  const sourceFor = (file: Pick<FileJob, 'source'>): ByteSource => {
-    if (file.source.kind !== 'download') throw new AppError('BAD_REQUEST', 'This kind of file cannot be read yet.');
-    return createHttpDownloadSource(file.source.url, { allowedHosts, allowHttpLoopback: config.localMode, dispatcher: downloadPool });
+  const sharesFor = (user: Pick<Requester, 'userId'>): GraphSharesClient =>
+    new GraphSharesClient({ baseUrl, tokenProvider: tokenFor(user), retryPolicy, logger, dispatcher: graphPool });
+  const sourceFor = (file: Pick<FileJob, 'source'>, user: Pick<Requester, 'userId'>): ByteSource => {
+    const source = file.source;
+    switch (source.kind) {
+      case 'download':
+        return createHttpDownloadSource(source.url, { allowedHosts, allowHttpLoopback: config.localMode, dispatcher: downloadPool });
+      case 'share':
+        // SharePoint/OneDrive files: Graph /shares with the user's delegated token, bytes from the download host.
+        return createShareSource(source.sharingUrl, { shares: sharesFor(user), allowedHosts, allowHttpLoopback: config.localMode, dispatcher: downloadPool });
+      case 'hosted-content':
+        return createHostedContentSource(source.contentUrl, { graphBaseUrl: baseUrl, tokenProvider: tokenFor(user), allowHttpLoopback: config.localMode, dispatcher: graphPool });
+    }
   };
-  const probeSize = async (source: FileJob['source'], signal: AbortSignal): Promise<number | undefined> => {
-    const s = sourceFor({ source });
+  const probeSize = async (source: FileJob['source'], signal: AbortSignal, user?: Pick<Requester, 'userId'>): Promise<number | undefined> => {
+    const s = sourceFor({ source }, user ?? { userId: '' });
     try {
       return await s.probeSize?.(signal);
     } finally {
@@ -122,7 +136,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
     store,
     notifier: new CardNotifier(adapter, config.bot.appId ?? '', taskUrl),
     sinkFor: (job) => graphFor({ userId: job.userId }),
-    sourceFor: (_job, file) => sourceFor(file),
+    sourceFor: (job, file) => sourceFor(file, { userId: job.userId }),
     logger,
     maxConcurrent: config.maxConcurrentTransfers,
     chunkBytes: config.uploadChunkBytes,
@@ -136,6 +150,8 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
     store,
     runner,
     pickers: new PickerStore(),
+    dialogOffers: new DialogOfferStore(),
+    botAppId: config.bot.appId ?? '',
     graphFor,
     probeSize,
     taskUrl,

@@ -114,6 +114,8 @@ export class FileHostEmulator {
   readonly requests: FileHostRequestLogEntry[] = [];
 
   private readonly files = new Map<string, StoredFile>();
+  /** Downloads being served, per file: a deleted file stops serving mid-body. */
+  private readonly inFlight = new Map<string, Set<Exchange>>();
   private readonly closing = new AbortController();
   private nextSeed = 1;
 
@@ -168,8 +170,10 @@ export class FileHostEmulator {
     return { id: file.id, url: this.urlOf(file), size, sha256: file.sha256, name: file.name };
   }
 
-  /** The file is gone: its URL answers 404. */
+  /** The file is gone: its URL answers 404, and downloads in progress are cut off. */
   removeFile(id: string): boolean {
+    for (const ex of this.inFlight.get(id) ?? []) ex.destroySocket();
+    this.inFlight.delete(id);
     return this.files.delete(id);
   }
 
@@ -248,6 +252,13 @@ export class FileHostEmulator {
     const endExclusive = range ? range.end + 1 : file.size;
     if (file.sendContentLength) headers['content-length'] = endExclusive - start;
     if (range) headers['content-range'] = `bytes ${start}-${range.end}/${file.size}`;
-    await ex.send(range ? 206 : 200, headers, bytesOf(file, start, endExclusive));
+    const serving = this.inFlight.get(file.id) ?? new Set<Exchange>();
+    this.inFlight.set(file.id, serving);
+    serving.add(ex);
+    try {
+      await ex.send(range ? 206 : 200, headers, bytesOf(file, start, endExclusive));
+    } finally {
+      serving.delete(ex);
+    }
   }
 }

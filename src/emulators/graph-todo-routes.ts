@@ -1,8 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { describeIssues } from './faults';
 import { pageOf, type Row } from './graph-todo-query';
 import { handleSessionRequest } from './graph-todo-sessions';
-import { TASK_FILE_ATTACHMENT_TYPE, type StoredAttachment, type StoredList, type StoredTask, type TodoStore } from './graph-todo-store';
+import { TASK_FILE_ATTACHMENT_TYPE, type StoredAttachment, type StoredLinkedResource, type StoredList, type StoredTask, type TodoStore } from './graph-todo-store';
 import { httpError, type Exchange } from './http-util';
 
 /**
@@ -41,8 +42,17 @@ const smallAttachmentSchema = z.looseObject({
   contentType: z.string().min(1).optional(),
 });
 
+const linkedResourceSchema = z.looseObject({
+  webUrl: z.string().min(1, 'webUrl must not be empty').optional(),
+  applicationName: z.string({ error: 'applicationName is required' }).min(1, 'applicationName must not be empty'),
+  displayName: z.string({ error: 'displayName is required' }).min(1, 'displayName must not be empty'),
+  externalId: z.string().optional(),
+});
+
 const newTaskSchema = z.looseObject({
   title: z.string({ error: 'title is required' }).min(1, 'title must not be empty'),
+  /** Graph accepts linkedResources in the body of a new task ("create todoTask"). */
+  linkedResources: z.array(linkedResourceSchema).max(100).optional(),
   status: z.enum(['notStarted', 'inProgress', 'completed', 'waitingOnOthers', 'deferred']).optional(),
   importance: z.enum(['low', 'normal', 'high']).optional(),
 });
@@ -135,7 +145,9 @@ export async function handleTodo(ex: Exchange, ctx: TodoContext, rest: string[],
     }
     if (ex.method === 'POST') {
       const input = (await readBodyJson(ex, newTaskSchema, SMALL_JSON_LIMIT)) as z.infer<typeof newTaskSchema>;
-      await ex.sendJson(201, taskJson(store.addTask(list, input.title, { status: input.status, importance: input.importance })));
+      const created = store.addTask(list, input.title, { status: input.status, importance: input.importance });
+      for (const r of input.linkedResources ?? []) created.linkedResources.push(linkedResourceOf(r));
+      await ex.sendJson(201, taskJson(created));
       return;
     }
     throw methodNotAllowed(ex);
@@ -152,6 +164,8 @@ export async function handleTodo(ex: Exchange, ctx: TodoContext, rest: string[],
     }
     throw methodNotAllowed(ex);
   }
+
+  if (sub === 'linkedResources') return handleLinkedResources(ex, ctx, list, task, subId, leaf);
 
   if (sub === 'attachmentSessions' && subId !== undefined) {
     return handleSessionRequest(ex, ctx, { list, task, sessionId: subId, leaf }, faults);
@@ -202,4 +216,41 @@ async function createSmallAttachment(ex: Exchange, ctx: TodoContext, task: Store
     '@odata.context': `${ctx.baseUrl}/$metadata#attachments/$entity`,
     ...attachmentJson(att),
   });
+}
+
+export function linkedResourceJson(r: StoredLinkedResource): Row {
+  return { id: r.id, webUrl: r.webUrl ?? null, applicationName: r.applicationName ?? null, displayName: r.displayName ?? null, externalId: r.externalId ?? null };
+}
+
+function linkedResourceOf(input: z.infer<typeof linkedResourceSchema>): StoredLinkedResource {
+  return { id: randomUUID(), webUrl: input.webUrl, applicationName: input.applicationName, displayName: input.displayName, externalId: input.externalId };
+}
+
+/** `…/tasks/{id}/linkedResources[/{id}]`: list, create, get, delete. */
+async function handleLinkedResources(ex: Exchange, ctx: TodoContext, list: StoredList, task: StoredTask, id: string | undefined, leaf: string | undefined): Promise<void> {
+  if (leaf !== undefined) throw httpError(404, 'Resource not found for the segment in the request path.', 'ResourceNotFound');
+  if (id === undefined) {
+    if (ex.method === 'GET') {
+      const rows = task.linkedResources.map(linkedResourceJson);
+      await ex.sendJson(200, pageOf(rows, ex.query, `${ctx.baseUrl}${ex.rawPath.replace(/^\/v1\.0/, '')}`, Number.MAX_SAFE_INTEGER, `${ctx.baseUrl}/$metadata#lists('${list.id}')/tasks('${task.id}')/linkedResources`));
+      return;
+    }
+    if (ex.method === 'POST') {
+      const input = (await readBodyJson(ex, linkedResourceSchema, SMALL_JSON_LIMIT)) as z.infer<typeof linkedResourceSchema>;
+      const r = linkedResourceOf(input);
+      task.linkedResources.push(r);
+      await ex.sendJson(201, { '@odata.context': `${ctx.baseUrl}/$metadata#linkedResources/$entity`, ...linkedResourceJson(r) });
+      return;
+    }
+    throw methodNotAllowed(ex);
+  }
+  const i = task.linkedResources.findIndex((r) => r.id === id);
+  const found = task.linkedResources[i];
+  if (!found) throw httpError(404, 'The requested linked resource was not found.', 'ErrorItemNotFound');
+  if (ex.method === 'GET') return ex.sendJson(200, linkedResourceJson(found));
+  if (ex.method === 'DELETE') {
+    task.linkedResources.splice(i, 1);
+    return ex.sendEmpty(204);
+  }
+  throw methodNotAllowed(ex);
 }

@@ -18,6 +18,14 @@ export interface StoredAttachment {
   lastModifiedDateTime: string;
 }
 
+export interface StoredLinkedResource {
+  id: string;
+  webUrl?: string;
+  applicationName?: string;
+  displayName?: string;
+  externalId?: string;
+}
+
 export interface StoredTask {
   id: string;
   title: string;
@@ -26,6 +34,8 @@ export interface StoredTask {
   createdDateTime: string;
   lastModifiedDateTime: string;
   attachments: Map<string, StoredAttachment>;
+  /** Links back to where the task came from (Graph `linkedResources`). */
+  linkedResources: StoredLinkedResource[];
 }
 
 export interface StoredList {
@@ -97,6 +107,7 @@ export class TodoStore {
       createdDateTime: created,
       lastModifiedDateTime: created,
       attachments: new Map(),
+      linkedResources: [],
     };
     list.tasks.set(task.id, task);
     return task;

@@ -3,6 +3,7 @@ import { AppError } from '../errors';
 import type { TodoTask, TodoTaskList } from '../graph/types';
 import { Faults } from './faults';
 import { handleTodo, type RequestFaults, type TodoContext } from './graph-todo-routes';
+import { handleHostedContent, handleShares, SharesStore, type HostedContentInput, type SharedFile, type SharedFileInput } from './graph-todo-shares';
 import { graphTime, TodoStore, type StoredList, type StoredTask } from './graph-todo-store';
 import { applyFaults, closeServer, Exchange, handleAdmin, httpError, listen, origin, type RequestLogEntry } from './http-util';
 import { Shaping } from './shaping';
@@ -71,6 +72,7 @@ export class GraphTodoEmulator {
   readonly requests: GraphRequestLogEntry[] = [];
 
   private tokenSet: Set<string>;
+  private readonly shares = new SharesStore();
   private readonly closing = new AbortController();
   private readonly ctx: TodoContext;
 
@@ -175,6 +177,32 @@ export class GraphTodoEmulator {
     return this.ctx.store.deleteTask(listId, taskId);
   }
 
+  /**
+   * Registers a SharePoint/OneDrive file reachable through `/shares/{u!…}/driveItem`; its
+   * content request redirects (302) to `downloadUrl` (e.g. a FileHostEmulator URL).
+   */
+  addSharedFile(input: SharedFileInput): SharedFile {
+    return this.shares.addSharedFile(input);
+  }
+
+  /** Deletes a shared file: /shares answers 404 itemNotFound for it from now on. */
+  removeSharedFile(webUrl: string): boolean {
+    return this.shares.removeSharedFile(webUrl);
+  }
+
+  /** Registers an image pasted into a message; returns the absolute `…/hostedContents/{id}/$value` URL. */
+  addHostedContent(input: HostedContentInput): { id: string; url: string } {
+    const { id, path } = this.shares.addHostedContent(input);
+    return { id, url: `${this.baseUrl}${path}` };
+  }
+
+  /** The task's linked resources, as Graph would list them. */
+  linkedResources(listId: string, taskId: string): Array<{ id: string; webUrl?: string; applicationName?: string; displayName?: string; externalId?: string }> {
+    const task = this.ctx.store.task(listId, taskId);
+    if (!task) throw notFound('task');
+    return task.linkedResources.map((r) => ({ ...r }));
+  }
+
   /** Expires every upload session (they answer 404 from now on); returns how many were live. */
   expireAllSessions(): number {
     return this.ctx.store.expireAllSessions();
@@ -243,6 +271,8 @@ export class GraphTodoEmulator {
 
     const segs = ex.segments;
     if (!segs || segs[0] !== 'v1.0') throw httpError(404, 'Resource not found for the segment in the request path.', 'ResourceNotFound');
+    if (segs[1] === 'shares') return handleShares(ex, this.shares, segs.slice(2));
+    if (segs[1] === 'chats' || segs[1] === 'teams') return handleHostedContent(ex, this.shares, segs.slice(1));
     // `/me/todo/...` and `/users/{id}/todo/...` are the same resource for the signed-in user.
     let rest: string[] | undefined;
     if (segs[1] === 'me' && segs[2] === 'todo') rest = segs.slice(3);

@@ -154,6 +154,23 @@ export class GraphTodoClient implements AttachmentSink {
     return task;
   }
 
+  /** `POST …/tasks/{id}/linkedResources`: points the task back at where it came from (e.g. a Teams message). */
+  async addLinkedResource(listId: string, taskId: string, resource: LinkedResourceInput, signal?: AbortSignal): Promise<{ id: string }> {
+    const res = await this.http.json({
+      operation: 'addLinkedResource',
+      method: 'POST',
+      target: this.path(`${taskPath(listId, taskId)}/linkedResources`),
+      json: resource,
+      signal,
+      notFoundCode: 'TASK_NOT_FOUND',
+      // A second POST after an unclear failure would link the message twice.
+      replay: 'refused-only',
+    });
+    const id = readKeyInsensitive(res.body, 'id');
+    if (typeof id !== 'string') throw badResponseError('a linked resource without an id', res.clientRequestId);
+    return { id };
+  }
+
   listAttachments(target: TaskRef, signal?: AbortSignal): Promise<AttachmentSummary[]> {
     return this.collect('listAttachments', this.path(attachmentsPath(target.listId, target.taskId)), parseAttachment, { signal });
   }

@@ -1,13 +1,16 @@
-import { ActivityTypes, CardFactory, TurnContext, type Activity } from 'botbuilder';
+import { ActivityTypes, CardFactory, CloudAdapterBase, TurnContext, type Activity, type ConversationParameters } from 'botbuilder';
+import { AuthenticationConstants, type ConnectorClient } from 'botframework-connector';
 import type { AdaptiveCardJson } from '../cards/render';
-import { toAppError } from '../errors';
+import { AppError, toAppError } from '../errors';
+import { connectorError } from './card-notifier';
+import { onFetchTask, onSubmitAction } from './message-extension';
 import { onCardAction } from './card-actions';
 import type { InvokeResult } from './invoke';
 import { onMessage } from './messages';
 import { requesterOf } from './requester';
 import { onSearch } from './search';
 import type { BotServices } from './services';
-import type { Turn } from './turn';
+import type { PersonalCard, Turn } from './turn';
 
 /**
  * Routes each activity by type and invoke name to one handler. Invokes are answered on their
@@ -21,8 +24,10 @@ export class TodoAttachBot {
     const turn = this.turnOf(context);
     switch (activity.type) {
       case ActivityTypes.Message: {
+        const recipientId = activity.recipient?.id;
+        const mentioned = TurnContext.getMentions(activity).some((m) => m.mentioned?.id === recipientId);
         const text = TurnContext.removeRecipientMention(activity) ?? activity.text ?? '';
-        await onMessage(turn, text, activity.attachments);
+        await onMessage(turn, text, activity.attachments, { mentioned });
         return;
       }
       case ActivityTypes.Invoke: {
@@ -52,6 +57,10 @@ export class TodoAttachBot {
       }
       case 'application/search':
         return onSearch(turn, activity.value);
+      case 'composeExtension/fetchTask':
+        return onFetchTask(turn, activity.value);
+      case 'composeExtension/submitAction':
+        return onSubmitAction(turn, activity.value);
       default:
         this.services.logger.info({ name: activity.name }, 'unknown invoke');
         return { status: 501 };
@@ -70,6 +79,60 @@ export class TodoAttachBot {
       replyText: async (text: string) => {
         await context.sendActivity(text);
       },
+      openPersonalChat: (card: AdaptiveCardJson) => this.openPersonalChat(context, card),
     };
+  }
+
+  /**
+   * Creates (or gets back: Teams returns the same one per user) the requester's 1:1 chat with
+   * the bot through the connector, posts the card there and returns where it lives, so the job
+   * can update it later with continueConversationAsync.
+   */
+  private async openPersonalChat(context: TurnContext, card: AdaptiveCardJson): Promise<PersonalCard> {
+    const adapter = context.adapter;
+    if (!(adapter instanceof CloudAdapterBase)) throw new AppError('INTERNAL', 'This adapter cannot start conversations.');
+    const activity = context.activity;
+    const requester = requesterOf(activity);
+    const bot = { id: activity.recipient?.id ?? '', name: activity.recipient?.name ?? '' };
+    const user = { id: requester.userId, name: requester.name, aadObjectId: requester.aadObjectId };
+    const parameters = {
+      isGroup: false,
+      bot,
+      members: [user],
+      tenantId: requester.tenantId,
+      channelData: { tenant: { id: requester.tenantId } },
+    } as Partial<ConversationParameters> as ConversationParameters;
+    let result: PersonalCard | undefined;
+    try {
+      await adapter.createConversationAsync(
+        this.services.botAppId,
+        activity.channelId ?? 'msteams',
+        requester.serviceUrl,
+        AuthenticationConstants.ToChannelFromBotOAuthScope,
+        parameters,
+        async (created) => {
+          const conversation = { id: created.activity.conversation.id, conversationType: 'personal', isGroup: false, tenantId: requester.tenantId };
+          const client = created.turnState.get<ConnectorClient>(adapter.ConnectorClientKey);
+          // Sent with the connector directly: TurnContext would make it a reply to the conversation id.
+          const sent = await client.conversations.sendToConversation(conversation.id, {
+            type: ActivityTypes.Message,
+            from: bot,
+            recipient: user,
+            conversation,
+            attachments: [CardFactory.adaptiveCard(card)],
+          } as Activity);
+          result = {
+            serviceUrl: requester.serviceUrl,
+            conversationId: conversation.id,
+            activityId: sent.id,
+            reference: { channelId: activity.channelId ?? 'msteams', serviceUrl: requester.serviceUrl, conversation, bot, user, locale: activity.locale },
+          };
+        },
+      );
+    } catch (err) {
+      throw connectorError(err);
+    }
+    if (!result) throw new AppError('TEAMS_ERROR', 'Teams did not open the chat.');
+    return result;
   }
 }

@@ -50,3 +50,23 @@ export function hasFileAttachments(attachments: readonly unknown[] | undefined):
     (a) => typeof a === 'object' && a !== null && (a as { contentType?: unknown }).contentType === FILE_DOWNLOAD_INFO,
   );
 }
+
+const ReferenceAttachment = z.object({
+  contentType: z.literal('reference'),
+  contentUrl: z.string().url().max(4000),
+  name: z.string().trim().min(1).max(400),
+});
+
+/**
+ * Files in group chats, channels and message-extension payloads: `reference` attachments to
+ * SharePoint/OneDrive (bots get no `file.download.info` there). Read through Graph /shares.
+ */
+export function shareOffersFromAttachments(attachments: readonly unknown[] | undefined): FileOffer[] {
+  const offers: FileOffer[] = [];
+  for (const raw of attachments ?? []) {
+    const parsed = ReferenceAttachment.safeParse(raw);
+    if (!parsed.success) continue;
+    offers.push({ name: parsed.data.name, contentType: contentTypeFor(parsed.data.name), source: { kind: 'share', sharingUrl: parsed.data.contentUrl } });
+  }
+  return offers;
+}

@@ -1,6 +1,6 @@
 import { MAX_ATTACHMENT_BYTES, fileTooLargeError, toAppError, userMessage } from '../errors';
 import { renderCard } from '../cards/render';
-import { fileOffersFromAttachments, hasFileAttachments, type FileOffer } from './file-offers';
+import { fileOffersFromAttachments, hasFileAttachments, shareOffersFromAttachments, type FileOffer } from './file-offers';
 import { loadPickerChoices } from './picker-choices';
 import { pickerView } from './picker-view';
 import { helpCard, noticeCard, statusCard } from './simple-cards';
@@ -9,8 +9,16 @@ import type { Turn } from './turn';
 /** How long to spend learning file sizes before showing the picker (Teams gives none). */
 const SIZE_PROBE_MS = 3000;
 
-export async function onMessage(turn: Turn, text: string, attachments: readonly unknown[] | undefined): Promise<void> {
-  const offers = fileOffersFromAttachments(attachments);
+export async function onMessage(
+  turn: Turn,
+  text: string,
+  attachments: readonly unknown[] | undefined,
+  options: { mentioned?: boolean } = {},
+): Promise<void> {
+  // In group chats and channels the bot speaks only when @mentioned (RSC could deliver every message).
+  if (turn.requester.conversationType !== 'personal' && options.mentioned === false) return;
+  // 1:1 chats carry file.download.info; group chats and channels carry SharePoint `reference`s.
+  const offers = [...fileOffersFromAttachments(attachments), ...shareOffersFromAttachments(attachments)];
   if (offers.length > 0) return offerFiles(turn, offers);
   if (hasFileAttachments(attachments)) {
     await turn.replyCard(noticeCard('I could not read that file', 'Teams sent the file in a form I do not understand. Please send it again.', 'attention'));
@@ -43,9 +51,9 @@ async function offerFiles(turn: Turn, offers: FileOffer[]): Promise<void> {
 }
 
 /** Size from the host's Content-Length, so files over 25 MB are refused before anything starts. */
-async function probe(turn: Turn, offer: FileOffer): Promise<FileOffer> {
+export async function probe<T extends FileOffer>(turn: Turn, offer: T): Promise<T> {
   try {
-    const size = await turn.services.probeSize(offer.source, AbortSignal.timeout(SIZE_PROBE_MS));
+    const size = await turn.services.probeSize(offer.source, AbortSignal.timeout(SIZE_PROBE_MS), turn.requester);
     if (size !== undefined && size > MAX_ATTACHMENT_BYTES) {
       return { ...offer, size, refusal: fileTooLargeError(offer.name, size).message };
     }

@@ -3,6 +3,7 @@ import type { GraphTodoClient } from '../graph/client';
 import type { JobSource } from '../jobs/job';
 import type { JobRunner } from '../jobs/runner';
 import type { JobStore } from '../jobs/store';
+import type { DialogOfferStore } from './dialog-offers';
 import type { PickerStore } from './picker-store';
 import type { Requester } from './requester';
 
@@ -15,10 +16,14 @@ export interface BotServices {
   store: JobStore;
   runner: JobRunner;
   pickers: PickerStore;
+  /** Message-extension dialogs waiting for a submit (what each may attach, and whose it is). */
+  dialogOffers: DialogOfferStore;
+  /** The bot's app id ('' in local mode), for conversations the bot starts (proactive 1:1 chat). */
+  botAppId: string;
   /** A To Do client acting for this user (delegated token). */
   graphFor(user: Pick<Requester, 'userId' | 'aadObjectId' | 'tenantId'>): GraphTodoClient;
   /** Learns a file's size without downloading it (undefined when the host does not say). */
-  probeSize(source: JobSource, signal: AbortSignal): Promise<number | undefined>;
+  probeSize(source: JobSource, signal: AbortSignal, user?: Pick<Requester, 'userId' | 'aadObjectId' | 'tenantId'>): Promise<number | undefined>;
   /** A link that opens the task in To Do. */
   taskUrl(listId: string, taskId: string): string;
 }

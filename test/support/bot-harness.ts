@@ -180,6 +180,133 @@ export class BotHarness {
   }
 }
 
+// ---- Group chats, channels and the message extension (additive helpers) ----------------
+
+/** A channel thread as Teams names it: the channel id plus `;messageid=` of the root post. */
+export const CHANNEL = {
+  teamId: '1d2c3b4a-0000-4000-8000-aaaaaaaaaaaa',
+  teamThreadId: '19:teamgeneral0000@thread.tacv2',
+  channelId: '19:b2f0c9e1d8a74b0f9e2c3d4a5b6c7d8e@thread.tacv2',
+};
+
+export interface TeamsConversation {
+  id: string;
+  conversationType: 'personal' | 'groupChat' | 'channel';
+  /** Extra channelData (team, channel) sent with activities in this conversation. */
+  channelData?: Record<string, unknown>;
+}
+
+export function channelThread(rootMessageId: string): TeamsConversation {
+  return {
+    id: `${CHANNEL.channelId};messageid=${rootMessageId}`,
+    conversationType: 'channel',
+    channelData: { team: { id: CHANNEL.teamThreadId }, channel: { id: CHANNEL.channelId } },
+  };
+}
+
+/** A SharePoint-like URL for a file in the channel's document library (what `reference` attachments name). */
+export function sharePointUrl(name: string): string {
+  return `https://contoso.sharepoint.com/sites/Sales/Shared%20Documents/General/${encodeURIComponent(name)}`;
+}
+
+/** A message-extension invoke value shaped as Teams sends it (reference/activities/message-action-fetchtask.json). */
+export function messageActionValue(payload: { id: string; html: string; attachments?: unknown[]; linkToMessage?: string }): Record<string, unknown> {
+  return {
+    commandId: 'attachToTodo',
+    commandContext: 'message',
+    context: { theme: 'default' },
+    messagePayload: {
+      id: payload.id,
+      replyToId: null,
+      createdDateTime: new Date().toISOString(),
+      importance: 'normal',
+      messageType: 'message',
+      linkToMessage: payload.linkToMessage ?? `https://teams.microsoft.com/l/message/${CHANNEL.channelId}/${payload.id}`,
+      from: { user: { id: ADELE.aadObjectId, displayName: ADELE.name, userIdentityType: 'aadUser' } },
+      body: { contentType: 'html', content: payload.html },
+      attachments: payload.attachments ?? [],
+      mentions: [],
+      reactions: [],
+    },
+  };
+}
+
+export class ConversationHelpers {
+  constructor(private readonly h: BotHarness) {}
+
+  private base(user: TeamsUser, conversation: TeamsConversation): Record<string, unknown> {
+    return {
+      channelId: 'msteams',
+      serviceUrl: this.h.connector.serviceUrl,
+      from: { id: user.id, name: user.name, aadObjectId: user.aadObjectId },
+      conversation: { conversationType: conversation.conversationType, tenantId: TENANT, id: conversation.id, isGroup: conversation.conversationType !== 'personal' },
+      recipient: BOT,
+      channelData: { tenant: { id: TENANT }, ...conversation.channelData },
+      locale: 'en-US',
+      timestamp: new Date().toISOString(),
+    };
+  }
+
+  /** A message that @mentions the bot (or not) in a group chat or channel, with attachments. */
+  async sendMessage(conversation: TeamsConversation, options: { user?: TeamsUser; text?: string; mention?: boolean; attachments?: unknown[] } = {}): Promise<number> {
+    const mention = options.mention ?? true;
+    const at = `<at>${BOT.name}</at>`;
+    const text = mention ? `${at} ${options.text ?? ''}` : (options.text ?? '');
+    const res = await this.h.post({
+      ...this.base(options.user ?? MEGAN, conversation),
+      type: 'message',
+      id: String(Date.now()),
+      textFormat: 'plain',
+      text,
+      attachments: options.attachments ?? [],
+      entities: mention ? [{ type: 'mention', text: at, mentioned: { id: BOT.id, name: BOT.name } }] : [],
+    });
+    return res.status;
+  }
+
+  async invoke(conversation: TeamsConversation, name: string, value: unknown, options: { user?: TeamsUser; replyToId?: string } = {}): Promise<InvokeAnswer> {
+    const res = await this.h.post({ ...this.base(options.user ?? MEGAN, conversation), type: 'invoke', name, id: `f:${Date.now()}`, replyToId: options.replyToId, value });
+    return { status: res.status, body: (res.body ?? {}) as InvokeAnswer['body'] };
+  }
+
+  /** Presses an Action.Execute button on a card in this conversation. */
+  async press(conversation: TeamsConversation, cardMessageId: string, verb: string, data: Record<string, unknown>, user: TeamsUser = MEGAN): Promise<InvokeAnswer> {
+    return this.invoke(conversation, 'adaptiveCard/action', { action: { type: 'Action.Execute', verb, data }, trigger: 'manual' }, { user, replyToId: cardMessageId });
+  }
+
+  /** Cards the bot posted in this conversation (a channel's threads included), oldest first. */
+  cards(conversationId: string): SeenCard[] {
+    return this.h.connector
+      .messages(conversationId)
+      .map((m: ConnectorMessage) => ({ activityId: m.activityId, card: cardOf(m.body) }))
+      .filter((c): c is SeenCard => c.card !== undefined);
+  }
+
+  /** The 1:1 chat the bot created for this user through the connector (POST v3/conversations). */
+  personalChatId(user: TeamsUser = MEGAN): string | undefined {
+    const created = this.h.connector.activities.find((a) => {
+      if (a.kind !== 'create-conversation') return false;
+      const members = (a.body as { members?: Array<{ id?: string }> } | undefined)?.members ?? [];
+      return members.some((m) => m.id === user.id);
+    });
+    return created?.conversationId;
+  }
+
+  /** Cards in the 1:1 chat the bot created for the user (empty before it exists). */
+  personalCards(user: TeamsUser = MEGAN): SeenCard[] {
+    const id = this.personalChatId(user);
+    return id === undefined ? [] : this.cards(id);
+  }
+
+  async waitForCardText(conversationId: () => string | undefined, pattern: RegExp, timeoutMs = 30_000): Promise<SeenCard> {
+    return this.h.connector.waitFor(() => {
+      const id = conversationId();
+      if (id === undefined) return undefined;
+      return this.cards(id).find((c) => pattern.test(cardText(c.card)));
+    }, timeoutMs);
+  }
+}
+
 export function cardOf(activity: unknown): Record<string, unknown> | undefined {
   const attachments = (activity as { attachments?: Array<{ contentType?: string; content?: unknown }> } | undefined)?.attachments;
   const a = attachments?.find((x) => x.contentType === 'application/vnd.microsoft.card.adaptive');

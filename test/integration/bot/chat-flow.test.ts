@@ -139,3 +139,28 @@ test('help, status and unknown text answer with cards', async () => {
   const status = await h.waitForCard(2);
   expect(cardText(status.card)).toMatch(/no transfers yet/);
 });
+
+test('the picker preselects the list this user attached to last', async () => {
+  const home = listByName(h.emulators.graph, 'Home');
+  const first = h.emulators.files.addFile({ name: 'receipt.pdf', size: 100 });
+  const picker = await pickerFor([first]);
+  await h.press(picker.activityId, 'attach', { pickerId: pickerIdOf(picker), listId: home.id, newTaskTitle: 'File the receipt' });
+  await h.waitForCardText(picker.activityId, /Attached/);
+  const second = h.emulators.files.addFile({ name: 'warranty.pdf', size: 100 });
+  expect(await h.sendFiles([second])).toBe(200);
+  const next = await h.waitForCard(2);
+  expect(cardInput(next.card, 'listId')?.['value']).toBe(home.id);
+});
+
+test('the cancel command stops my running transfers', async () => {
+  h.emulators.files.shaping.set({ bytesPerSecond: 1024 * 1024 });
+  const file = h.emulators.files.addFile({ name: 'archive.zip', size: 8 * 1024 * 1024 });
+  const picker = await pickerFor([file]);
+  const { listId, taskId } = firstTask('Work');
+  await h.press(picker.activityId, 'attach', { pickerId: pickerIdOf(picker), listId, taskId });
+  await h.connector.waitFor(() => h.emulators.graph.sessionCount() === 1 || undefined, 20_000);
+  expect(await h.sendText('cancel')).toBe(200);
+  await h.waitForCardText(picker.activityId, /Cancelled/);
+  expect(h.emulators.graph.attachments(listId, taskId)).toHaveLength(0);
+  expect(h.connector.messages().some((m) => JSON.stringify(m.body).includes('Cancelling your transfer.'))).toBe(true);
+});

@@ -1,0 +1,93 @@
+import { z } from 'zod';
+import { looksLikeHostedContent } from '../graph/hosted-contents';
+import { contentTypeFor } from '../sources/content-type';
+import type { DialogFile, SourceMessage } from './dialog-offers';
+import { shareOffersFromAttachments } from './file-offers';
+
+/**
+ * `value.messagePayload` of a message action (composeExtension/fetchTask): the message's id,
+ * HTML body, attachments and deep link. Only what we use is read; the rest is ignored.
+ */
+const MessagePayload = z.looseObject({
+  id: z.string().min(1).max(200),
+  linkToMessage: z.string().max(2000).nullish(),
+  body: z.looseObject({ contentType: z.string().optional(), content: z.string().max(1_000_000).nullish() }).nullish(),
+  attachments: z.array(z.unknown()).max(100).nullish(),
+});
+
+export interface ParsedMessage {
+  message: SourceMessage;
+  files: DialogFile[];
+}
+
+export function parseMessagePayload(value: unknown): ParsedMessage | undefined {
+  const parsed = MessagePayload.safeParse(value);
+  if (!parsed.success) return undefined;
+  const p = parsed.data;
+  const html = p.body?.content ?? '';
+  const isHtml = (p.body?.contentType ?? 'html').toLowerCase() === 'html';
+  const text = isHtml ? htmlToText(html) : html.trim();
+  const files: DialogFile[] = [];
+  for (const offer of shareOffersFromAttachments(p.attachments ?? undefined)) files.push({ ...offer, id: String(files.length), kind: 'file' });
+  let image = 0;
+  for (const src of isHtml ? imageSources(html) : []) {
+    if (!looksLikeHostedContent(src)) continue;
+    image++;
+    const name = `Image ${image} from the message.png`;
+    // Pasted images are PNG in Teams; the hosted content's own Content-Type is not known until read.
+    files.push({ id: String(files.length), kind: 'image', name, contentType: contentTypeFor(name), source: { kind: 'hosted-content', contentUrl: src } });
+  }
+  const link = p.linkToMessage && /^https:\/\//i.test(p.linkToMessage) ? p.linkToMessage : undefined;
+  return { message: { id: p.id, link, text }, files };
+}
+
+/** `src` of every `<img>` in the HTML, entities decoded. */
+export function imageSources(html: string): string[] {
+  const out: string[] = [];
+  const re = /<img\b[^>]*?\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)')/gi;
+  for (let m = re.exec(html); m !== null; m = re.exec(html)) {
+    const raw = m[1] ?? m[2];
+    if (raw) out.push(decodeEntities(raw));
+  }
+  return out;
+}
+
+/** Plain text of a Teams message body: block elements become line breaks, tags go, entities decode. */
+export function htmlToText(html: string): string {
+  const withBreaks = html
+    .replace(/<(script|style)\b[\s\S]*?<\/\1>/gi, '')
+    .replace(/<br\s*\/?>/gi, '\n')
+    .replace(/<\/(p|div|li|h[1-6]|blockquote|tr)>/gi, '\n')
+    .replace(/<[^>]*>/g, '');
+  return decodeEntities(withBreaks)
+    .split('\n')
+    .map((l) => l.replace(/\s+/g, ' ').trim())
+    .filter((l) => l !== '')
+    .join('\n');
+}
+
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
+
+function decodeEntities(s: string): string {
+  return s.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, code: string) => {
+    if (code[0] === '#') {
+      const n = code[1] === 'x' || code[1] === 'X' ? parseInt(code.slice(2), 16) : parseInt(code.slice(1), 10);
+      return Number.isInteger(n) && n > 0 && n <= 0x10ffff ? String.fromCodePoint(n) : whole;
+    }
+    return ENTITIES[code.toLowerCase()] ?? whole;
+  });
+}
+
+/** The default new-task title: the message's first line, cut to To Do's 255 characters. */
+export function firstLine(text: string, max = 255): string {
+  const line = (text.split('\n')[0] ?? '').trim();
+  return line.length <= max ? line : `${line.slice(0, max - 1).trimEnd()}…`;
+}
+
+/** The linked resource's displayName: the message's first few words. */
+export function firstWords(text: string, words = 8, max = 80): string {
+  const all = text.replace(/\s+/g, ' ').trim().split(' ').filter((w) => w !== '');
+  let out = all.slice(0, words).join(' ');
+  if (out.length > max) out = out.slice(0, max - 1).trimEnd();
+  return out.length < text.replace(/\s+/g, ' ').trim().length ? `${out}…` : out;
+}
