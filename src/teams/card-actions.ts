@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { newTaskTitleInput, optionalInput } from './card-inputs';
 import { renderCard } from '../cards/render';
 import { toAppError, userMessage } from '../errors';
 import type { FileJob, TransferJob } from '../jobs/job';
@@ -11,17 +12,11 @@ import { noticeCard } from './simple-cards';
 import { transferView } from './transfer-view';
 import type { Turn } from './turn';
 
-const optionalInput = z
-  .string()
-  .max(1000)
-  .optional()
-  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
-
 const PickerData = z.object({
   pickerId: z.string().uuid(),
   listId: optionalInput,
   taskId: optionalInput,
-  newTaskTitle: optionalInput.refine((v) => v === undefined || v.length <= 255, 'A task title can have at most 255 characters.'),
+  newTaskTitle: newTaskTitleInput,
   taskSearch: optionalInput,
 });
 

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { ExpiringStore } from './expiring-store';
 import type { FileOffer } from './file-offers';
 
 /** One file or pasted image of the message the dialog was opened on. */
@@ -35,38 +35,5 @@ export interface DialogOffer {
   doneText?: string;
 }
 
-export class DialogOfferStore {
-  private readonly offers = new Map<string, DialogOffer>();
-
-  constructor(
-    private readonly ttlMs = 6 * 60 * 60 * 1000,
-    private readonly maxEntries = 10_000,
-    private readonly now: () => number = Date.now,
-  ) {}
-
-  create(fields: Omit<DialogOffer, 'id' | 'createdAt'>): DialogOffer {
-    this.sweep();
-    const offer: DialogOffer = { ...fields, id: randomUUID(), createdAt: this.now() };
-    this.offers.set(offer.id, offer);
-    return offer;
-  }
-
-  get(id: string): DialogOffer | undefined {
-    const o = this.offers.get(id);
-    if (o && this.now() - o.createdAt > this.ttlMs) {
-      this.offers.delete(id);
-      return undefined;
-    }
-    return o;
-  }
-
-  private sweep(): void {
-    const cutoff = this.now() - this.ttlMs;
-    for (const [id, o] of this.offers) if (o.createdAt < cutoff) this.offers.delete(id);
-    while (this.offers.size >= this.maxEntries) {
-      const oldest = this.offers.keys().next().value;
-      if (oldest === undefined) break;
-      this.offers.delete(oldest);
-    }
-  }
-}
+/** Dialog offers by id; the dialog's submit data carries only the id. */
+export class DialogOfferStore extends ExpiringStore<DialogOffer> {}

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { newTaskTitleInput, optionalInput } from './card-inputs';
 import { renderCard } from '../cards/render';
 import { toAppError, userMessage } from '../errors';
 import type { LinkedResourceInput } from '../graph/types';
@@ -28,18 +29,12 @@ export const LINKED_APPLICATION_NAME = 'To Do Attach';
 
 const FetchTaskValue = z.looseObject({ messagePayload: z.unknown() });
 
-const optionalInput = z
-  .string()
-  .max(1000)
-  .optional()
-  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
-
 const DialogData = z.looseObject({
   action: z.enum(['attach', 'showTasks']),
   offerId: z.string().uuid(),
   listId: optionalInput,
   taskId: optionalInput,
-  newTaskTitle: optionalInput.refine((v) => v === undefined || v.length <= 255, 'A task title can have at most 255 characters.'),
+  newTaskTitle: newTaskTitleInput,
   taskSearch: optionalInput,
   linkToMessage: z.enum(['true', 'false']).optional(),
 });

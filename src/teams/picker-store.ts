@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { ExpiringStore } from './expiring-store';
 import type { FileOffer } from './file-offers';
 
 /**
@@ -21,47 +21,9 @@ export interface Picker {
   jobId?: string;
 }
 
-export class PickerStore {
-  private readonly pickers = new Map<string, Picker>();
-
-  constructor(
-    private readonly ttlMs = 6 * 60 * 60 * 1000,
-    private readonly maxEntries = 10_000,
-    private readonly now: () => number = Date.now,
-  ) {}
-
-  create(fields: Omit<Picker, 'id' | 'createdAt'>): Picker {
-    this.sweep();
-    const picker: Picker = { ...fields, id: randomUUID(), createdAt: this.now() };
-    this.pickers.set(picker.id, picker);
-    return picker;
-  }
-
-  get(id: string): Picker | undefined {
-    const p = this.pickers.get(id);
-    if (p && this.now() - p.createdAt > this.ttlMs) {
-      this.pickers.delete(id);
-      return undefined;
-    }
-    return p;
-  }
-
+export class PickerStore extends ExpiringStore<Picker> {
   markUsed(id: string, jobId: string): void {
-    const p = this.pickers.get(id);
+    const p = this.get(id);
     if (p) p.jobId = jobId;
-  }
-
-  delete(id: string): void {
-    this.pickers.delete(id);
-  }
-
-  private sweep(): void {
-    const cutoff = this.now() - this.ttlMs;
-    for (const [id, p] of this.pickers) if (p.createdAt < cutoff) this.pickers.delete(id);
-    while (this.pickers.size >= this.maxEntries) {
-      const oldest = this.pickers.keys().next().value;
-      if (oldest === undefined) break;
-      this.pickers.delete(oldest);
-    }
   }
 }
