@@ -59,8 +59,8 @@ export class ProgressThrottle<T> {
   }
 
   /**
-   * Delivers the final value: after the send in flight (if any), without waiting for the
-   * interval, retried patiently. Resolves once it is delivered or given up (then onError was
+   * Delivers the final value: after the send in flight (if any) and at least one interval
+   * after it, retried patiently. Resolves once it is delivered or given up (then onError was
    * called); never rejects, so a caller finishing a job cannot be derailed by the card.
    */
   final(update: T): Promise<void> {
@@ -87,7 +87,11 @@ export class ProgressThrottle<T> {
 
   private async run(): Promise<void> {
     while (this.pending !== undefined) {
+      // Progress waits for the interval, cut short when the final value arrives; the final
+      // one waits too (never skipped), so even the last two updates of a card stay an
+      // interval apart: Teams throttles bots that update one message too often.
       if (!this.pending.final) await this.waitUntil(this.lastSendAt + this.minIntervalMs, true);
+      if (this.pending?.final) await this.waitUntil(this.lastSendAt + this.minIntervalMs, false);
       const item = this.pending;
       if (item === undefined) break;
       this.pending = undefined;
@@ -103,23 +107,27 @@ export class ProgressThrottle<T> {
   private async deliver(item: Item<T>): Promise<void> {
     const maxAttempts = item.final ? this.finalMaxAttempts : this.maxAttempts;
     for (let attempt = 1; ; attempt++) {
-      this.lastSendAt = Date.now();
+      let failure: { err: unknown } | undefined;
       try {
         await this.options.send(item.value);
-        return;
       } catch (err) {
-        const retryAfterMs = retryAfterOf(err);
-        const retryable = retryAfterMs !== undefined || (this.options.shouldRetry?.(err) ?? true);
-        if (!retryable || attempt >= maxAttempts) {
-          this.report(err, item.value);
-          return;
-        }
-        // The server said how long (Teams' 429 Retry-After); otherwise back off exponentially.
-        const wait = Math.min(this.maxDelayMs, retryAfterMs ?? this.backoffMs * 2 ** (attempt - 1));
-        await this.waitUntil(Math.max(Date.now() + wait, this.lastSendAt + this.minIntervalMs), false);
-        // A newer value arrived while waiting: resending this stale one would only cost quota.
-        if (this.pending !== undefined && (this.pending.final || !item.final)) return;
+        failure = { err };
+      } finally {
+        // Spaced from when the previous update was answered, i.e. as the connector sees them.
+        this.lastSendAt = Date.now();
       }
+      if (!failure) return;
+      const retryAfterMs = retryAfterOf(failure.err);
+      const retryable = retryAfterMs !== undefined || (this.options.shouldRetry?.(failure.err) ?? true);
+      if (!retryable || attempt >= maxAttempts) {
+        this.report(failure.err, item.value);
+        return;
+      }
+      // The server said how long (Teams' 429 Retry-After); otherwise back off exponentially.
+      const wait = Math.min(this.maxDelayMs, retryAfterMs ?? this.backoffMs * 2 ** (attempt - 1));
+      await this.waitUntil(Math.max(Date.now() + wait, this.lastSendAt + this.minIntervalMs), false);
+      // A newer value arrived while waiting: resending this stale one would only cost quota.
+      if (this.pending !== undefined && (this.pending.final || !item.final)) return;
     }
   }
 

@@ -142,13 +142,18 @@ describe('ProgressThrottle', () => {
     expect(onError).toHaveBeenCalledTimes(1);
   });
 
-  test('a final update arriving while progress waits for its interval goes out at once, alone', async () => {
-    const r = recorder();
-    const throttle = new ProgressThrottle<number>({ minIntervalMs: 60_000, send: r.send });
+  test('a final update arriving while progress waits replaces it, and still keeps one interval from the last update', async () => {
+    const at: number[] = [];
+    const r = recorder(() => {
+      at.push(Date.now());
+    });
+    const throttle = new ProgressThrottle<number>({ minIntervalMs: 150, send: r.send });
     throttle.push(1);
     await sleep(5);
-    throttle.push(2); // would wait a minute
+    throttle.push(2); // superseded by the final value
     await throttle.final(3);
     expect(r.sent).toEqual([1, 3]);
+    // A card never gets two updates closer than the interval, not even the final one.
+    expect((at[1] ?? 0) - (at[0] ?? 0)).toBeGreaterThanOrEqual(149);
   });
 });

@@ -1,0 +1,149 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { request } from 'undici';
+import type { HostedFile } from '../src/emulators/file-host';
+import { DEFAULT_CHUNK_BYTES, planChunks } from '../src/upload/chunk-plan';
+import type { UploadSessionInfo } from '../src/upload/types';
+import { engineTransfer, newTask, targetOf, verifyAndDrop, type BenchContext } from './context';
+import { collect, discard, FILE_BYTES, median, MiB, round, say, timed } from './util';
+
+/**
+ * Does the engine overlap downloading and uploading? Both sides are shaped to the same rate;
+ * a perfect pipeline takes as long as the slower side alone (ratio 1.0), store-and-forward
+ * about twice as long.
+ */
+
+export const PIPELINE_RATE = 8 * MiB;
+const RUNS = 3;
+
+export interface PipelineFigures {
+  ratio: number;
+  storeAndForwardRatio: number;
+  naiveRatio: number;
+  /** Engine, median of the runs. */
+  seconds: number;
+  downloadAloneSeconds: number;
+  uploadAloneSeconds: number;
+  storeAndForwardSeconds: number;
+  naiveSeconds: number;
+  bytes: number;
+  bytesPerSecondEachWay: number;
+  chunkBytes: number;
+  runs: { engine: number[]; downloadAlone: number[]; uploadAlone: number[] };
+}
+
+export async function runPipeline(ctx: BenchContext): Promise<PipelineFigures> {
+  const { emu } = ctx;
+  const file = await emu.call('addFile', { name: 'pipeline.bin', size: FILE_BYTES, seed: 8 });
+  // The upload-alone source: the same number of bytes, already in memory.
+  const payload = randomBytes(FILE_BYTES);
+  const payloadSha = createHash('sha256').update(payload).digest('hex');
+  await emu.call('shape', { graph: PIPELINE_RATE, files: PIPELINE_RATE });
+  const runs = { engine: [] as number[], downloadAlone: [] as number[], uploadAlone: [] as number[] };
+  let storeAndForward: number;
+  let naive: number;
+  try {
+    for (let i = 0; i < RUNS; i++) {
+      runs.downloadAlone.push(await downloadAlone(ctx, file));
+      runs.uploadAlone.push(await uploadAlone(ctx, payload, payloadSha));
+      runs.engine.push(await viaEngine(ctx, file));
+      say(`pipeline run ${i + 1}/${RUNS}: download alone ${runs.downloadAlone[i]?.toFixed(2)} s, upload alone ${runs.uploadAlone[i]?.toFixed(2)} s, engine ${runs.engine[i]?.toFixed(2)} s`);
+    }
+    storeAndForward = await storeAndForwardCopy(ctx, file);
+    naive = await naiveCopy(ctx, file);
+    say(`pipeline baselines: store-and-forward ${storeAndForward.toFixed(2)} s, naive ${naive.toFixed(2)} s`);
+  } finally {
+    await emu.call('shape', { graph: null, files: null });
+    await emu.call('removeFile', file.id);
+  }
+  const slower = Math.max(median(runs.downloadAlone), median(runs.uploadAlone));
+  const engine = median(runs.engine);
+  return {
+    ratio: round(engine / slower),
+    storeAndForwardRatio: round(storeAndForward / slower),
+    naiveRatio: round(naive / slower),
+    seconds: round(engine),
+    downloadAloneSeconds: round(median(runs.downloadAlone)),
+    uploadAloneSeconds: round(median(runs.uploadAlone)),
+    storeAndForwardSeconds: round(storeAndForward),
+    naiveSeconds: round(naive),
+    bytes: FILE_BYTES,
+    bytesPerSecondEachWay: PIPELINE_RATE,
+    chunkBytes: DEFAULT_CHUNK_BYTES,
+    runs: { engine: runs.engine.map((s) => round(s)), downloadAlone: runs.downloadAlone.map((s) => round(s)), uploadAlone: runs.uploadAlone.map((s) => round(s)) },
+  };
+}
+
+/** GET the file and throw the bytes away. */
+async function downloadAlone(ctx: BenchContext, file: HostedFile): Promise<number> {
+  const { seconds, result } = await timed(async () => {
+    const res = await request(file.url, { dispatcher: ctx.downloadPool, headers: { 'accept-encoding': 'identity' } });
+    return discard(res.body);
+  });
+  if (result !== FILE_BYTES) throw new Error(`download alone read ${result} bytes`);
+  return seconds;
+}
+
+/** A session upload of in-memory bytes, chunk after chunk, through the Graph client. */
+async function uploadAlone(ctx: BenchContext, payload: Buffer, sha256: string): Promise<number> {
+  const task = await newTask(ctx, 'Pipeline: upload alone');
+  const { seconds } = await timed(async () => {
+    const session = await ctx.graph.createUploadSession(targetOf(task, 'upload-alone.bin'), FILE_BYTES);
+    await putAll(ctx, session, (start, end) => Promise.resolve(payload.subarray(start, end + 1)));
+  });
+  await verifyAndDrop(ctx, task, sha256, FILE_BYTES, 'upload alone');
+  return seconds;
+}
+
+async function viaEngine(ctx: BenchContext, file: HostedFile): Promise<number> {
+  const task = await newTask(ctx, 'Pipeline: engine');
+  const { seconds, result } = await timed(() => engineTransfer(ctx, file, task));
+  if (result.sha256 !== file.sha256) throw new Error('engine: the bytes sent are not the file');
+  await verifyAndDrop(ctx, task, file.sha256, FILE_BYTES, 'engine (shaped)');
+  return seconds;
+}
+
+/** Baseline: each chunk is downloaded whole (a Range GET into memory), then PUT. */
+async function storeAndForwardCopy(ctx: BenchContext, file: HostedFile): Promise<number> {
+  const task = await newTask(ctx, 'Pipeline: store and forward');
+  const { seconds } = await timed(async () => {
+    const session = await ctx.graph.createUploadSession(targetOf(task, file.name), FILE_BYTES);
+    await putAll(ctx, session, async (start, end) => {
+      const res = await request(file.url, { dispatcher: ctx.downloadPool, headers: { 'accept-encoding': 'identity', range: `bytes=${start}-${end}` } });
+      if (res.statusCode !== 206) throw new Error(`store-and-forward: range GET answered ${res.statusCode}`);
+      return collect(res.body);
+    });
+  });
+  await verifyAndDrop(ctx, task, file.sha256, FILE_BYTES, 'store and forward');
+  return seconds;
+}
+
+/** Baseline: the whole file is downloaded into memory, then uploaded. */
+async function naiveCopy(ctx: BenchContext, file: HostedFile): Promise<number> {
+  const task = await newTask(ctx, 'Pipeline: naive');
+  const { seconds } = await timed(async () => {
+    const res = await request(file.url, { dispatcher: ctx.downloadPool, headers: { 'accept-encoding': 'identity' } });
+    const whole = await collect(res.body);
+    const session = await ctx.graph.createUploadSession(targetOf(task, file.name), FILE_BYTES);
+    await putAll(ctx, session, (start, end) => Promise.resolve(whole.subarray(start, end + 1)));
+  });
+  await verifyAndDrop(ctx, task, file.sha256, FILE_BYTES, 'naive');
+  return seconds;
+}
+
+/** PUTs every chunk in order through the Graph client, each body produced by `bytesOf`. */
+async function putAll(ctx: BenchContext, session: UploadSessionInfo, bytesOf: (start: number, end: number) => Promise<Buffer>): Promise<void> {
+  const spans = planChunks(FILE_BYTES, DEFAULT_CHUNK_BYTES);
+  for (const [i, span] of spans.entries()) {
+    const bytes = await bytesOf(span.start, span.end);
+    const answer = await ctx.graph.putChunk({
+      session,
+      start: span.start,
+      end: span.end,
+      total: FILE_BYTES,
+      body: Readable.from([bytes], { objectMode: false }),
+      signal: new AbortController().signal,
+    });
+    if (answer.done !== (i === spans.length - 1)) throw new Error(`chunk ${i}: unexpected answer ${JSON.stringify(answer)}`);
+  }
+}
