@@ -8,7 +8,7 @@ import type { PickerStore } from './picker-store';
 import type { Requester } from './requester';
 
 /**
- * Everything a handler may use, passed in (no globals, no process.env): the handler-per-
+ * Everything a handler may use, passed in (no globals, no environment variables): the handler-per-
  * concern habit of microsoft/teams.ts.
  */
 export interface BotServices {
