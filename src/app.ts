@@ -154,16 +154,25 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
     botAppId: config.bot.appId ?? '',
     graphFor,
     probeSize,
+    typeahead: config.cardTypeahead ?? true,
     taskUrl,
   });
 
   let ready = false;
   let accepting = true;
   const server = build({ adapter, bot, logger, isReady: () => ready, isAccepting: () => accepting });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.bindHost, () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.bindHost, () => resolve());
+    });
+  } catch (err) {
+    // A busy port must not leave the pools and the built-in emulators running.
+    await runner.shutdown();
+    await Promise.all([graphPool.close(), downloadPool.close()]);
+    if (emulators) await Promise.all([emulators.graph.close(), emulators.files.close()]);
+    throw err;
+  }
   const port = (server.address() as AddressInfo).port;
   const resumed = runner.resumeAll();
   ready = true;

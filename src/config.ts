@@ -76,6 +76,18 @@ const EnvSchema = z.object({
   SSO_CONNECTION_NAME: optionalString,
   PLAYGROUND_PORT: port(56150),
   COMPANION_PORT: port(3980),
+  CARD_TYPEAHEAD: optionalString.pipe(
+    z
+      .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
+      .transform((v) => v === 'true' || v === '1' || v === 'yes')
+      .optional(),
+  ),
+  START_PLAYGROUND: optionalString.pipe(
+    z
+      .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
+      .transform((v) => v === 'true' || v === '1' || v === 'yes')
+      .optional(),
+  ),
 });
 
 export type Env = Record<string, string | undefined>;
@@ -106,6 +118,14 @@ export interface Config {
   maxConcurrentTransfers: number;
   playgroundPort: number;
   companionPort: number;
+  /**
+   * Typeahead (`Data.Query`) on the list and task pickers. Undefined: on for Teams (`npm run
+   * serve`), off under `npm start`, whose Agents Playground renders Data.Query inputs as empty
+   * search boxes; the cards then offer their static first page and a search field instead.
+   */
+  cardTypeahead: boolean | undefined;
+  /** `npm start` also starts the Agents Playground (START_PLAYGROUND=false: bot and companion page only). */
+  startPlayground: boolean;
 }
 
 /** Reads and validates configuration; throws CONFIG_INVALID naming each bad variable. */
@@ -148,5 +168,18 @@ export function loadConfig(env: Env = process.env): Config {
     maxConcurrentTransfers: e.MAX_CONCURRENT_TRANSFERS,
     playgroundPort: e.PLAYGROUND_PORT,
     companionPort: e.COMPANION_PORT,
+    cardTypeahead: e.CARD_TYPEAHEAD,
+    startPlayground: e.START_PLAYGROUND ?? true,
   };
+}
+
+/**
+ * The environment for a child process the dev orchestrator starts (the Agents Playground):
+ * this process's environment (PATH, HOME…) with `extra` on top. Kept here because nothing
+ * else in src/ reads process.env.
+ */
+export function childProcessEnv(extra: Record<string, string>, env: Env = process.env): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined) out[k] = v;
+  return { ...out, ...extra };
 }

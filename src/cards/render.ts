@@ -77,6 +77,7 @@ function template(name: CardName): ACData.Template {
 const normalizers: { [N in CardName]: (data: CardDataMap[N]) => unknown } = {
   picker: (d: PickerCardData) => ({
     ...d,
+    typeahead: d.typeahead ?? true,
     files: d.files.map((f) => ({ ...f, note: f.note ?? '' })),
     selectedListId: d.selectedListId ?? '',
     selectedTaskId: d.selectedTaskId ?? '',
@@ -96,6 +97,7 @@ const normalizers: { [N in CardName]: (data: CardDataMap[N]) => unknown } = {
   notice: (d) => d,
   'attach-dialog': (d: AttachDialogCardData) => ({
     ...d,
+    typeahead: d.typeahead ?? true,
     files: d.files.map((f) => ({ ...f, note: f.note ?? '' })),
     selectedListId: d.selectedListId ?? '',
     notice: d.notice ?? '',
@@ -118,10 +120,25 @@ export function renderCard<N extends CardName>(name: N, data: CardDataMap[N]): A
     if (err instanceof AppError) throw err;
     throw new AppError('INTERNAL', `The card template “${name}” could not be filled.`, { cause: err });
   }
+  expanded = withoutNulls(expanded);
   if (!isAdaptiveCard(expanded)) {
     throw new AppError('INTERNAL', `The card template “${name}” did not produce an Adaptive Card.`);
   }
   return expanded;
+}
+
+/**
+ * The templating engine turns a property whose `$when` is false into `null` (e.g. a
+ * ChoiceSet's `choices.data` without typeahead); Adaptive Card JSON has no use for nulls.
+ */
+function withoutNulls(node: unknown): unknown {
+  if (Array.isArray(node)) return node.filter((v) => v !== null).map(withoutNulls);
+  if (!node || typeof node !== 'object') return node;
+  return Object.fromEntries(
+    Object.entries(node as Record<string, unknown>)
+      .filter(([, v]) => v !== null)
+      .map(([k, v]) => [k, withoutNulls(v)]),
+  );
 }
 
 function isAdaptiveCard(value: unknown): value is AdaptiveCardJson {

@@ -25,6 +25,8 @@ export interface PickerCardData {
   /** Sent back as `{ pickerId }` in the data of every Action.Execute. */
   pickerId: string;
   files: PickerFile[];
+  /** Typeahead search (`Data.Query`) on the choice sets; default true. Off for clients without it. */
+  typeahead?: boolean;
   /** First page of the user's lists (static choices; typeahead fetches the rest). */
   lists: ChoiceOption[];
   /** Preselects this list, e.g. the most recently used one. */
@@ -125,6 +127,8 @@ export interface DialogFile {
 
 export interface AttachDialogCardData {
   files: DialogFile[];
+  /** As in PickerCardData; default true. */
+  typeahead?: boolean;
   lists: ChoiceOption[];
   selectedListId?: string;
   tasks: ChoiceOption[];

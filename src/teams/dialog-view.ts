@@ -26,6 +26,7 @@ export function dialogView(offer: DialogOffer, choices: PickerChoices, options: 
     messagePreview: text.length <= PREVIEW_CHARS ? text : `${text.slice(0, PREVIEW_CHARS - 1).trimEnd()}…`,
     linkBackDefault: offer.message.link !== undefined && (options.linkBack ?? true),
     notice: choices.notice,
+    typeahead: choices.typeahead,
   };
 }
 

@@ -40,5 +40,5 @@ async function loadPickerChoicesFor(
         AbortSignal.timeout(10_000),
       )
     : [];
-  return { lists, selectedListId, tasks, selectedTaskId: wanted.selectedTaskId, searchText: wanted.search, notice: wanted.notice };
+  return { lists, selectedListId, tasks, selectedTaskId: wanted.selectedTaskId, searchText: wanted.search, notice: wanted.notice, typeahead: services.typeahead };
 }

@@ -10,6 +10,8 @@ export interface PickerChoices {
   selectedTaskId?: string;
   searchText?: string;
   notice?: string;
+  /** Whether the card offers typeahead search (clients without it get static choices). */
+  typeahead?: boolean;
 }
 
 export function pickerView(picker: Picker, choices: PickerChoices): PickerCardData {
@@ -29,6 +31,7 @@ export function pickerView(picker: Picker, choices: PickerChoices): PickerCardDa
     searchText: choices.searchText,
     canAttach: files.some((f) => !f.tooLarge),
     notice: choices.notice,
+    typeahead: choices.typeahead,
   };
 }
 

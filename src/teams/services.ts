@@ -24,6 +24,8 @@ export interface BotServices {
   graphFor(user: Pick<Requester, 'userId' | 'aadObjectId' | 'tenantId'>): GraphTodoClient;
   /** Learns a file's size without downloading it (undefined when the host does not say). */
   probeSize(source: JobSource, signal: AbortSignal, user?: Pick<Requester, 'userId' | 'aadObjectId' | 'tenantId'>): Promise<number | undefined>;
+  /** Whether picker cards offer typeahead (`Data.Query`); see Config.cardTypeahead. */
+  typeahead: boolean;
   /** A link that opens the task in To Do. */
   taskUrl(listId: string, taskId: string): string;
 }

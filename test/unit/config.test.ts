@@ -15,6 +15,12 @@ describe('loadConfig', () => {
     expect(c.bot.appType).toBe('SingleTenant');
   });
 
+  test('CARD_TYPEAHEAD: unset leaves the choice to the caller (Teams on, Playground off); set, it wins', () => {
+    expect(loadConfig({}).cardTypeahead).toBeUndefined();
+    expect(loadConfig({ CARD_TYPEAHEAD: 'false' }).cardTypeahead).toBe(false);
+    expect(loadConfig({ CARD_TYPEAHEAD: 'true' }).cardTypeahead).toBe(true);
+  });
+
   test('GRAPH_BASE_URL loses its trailing slash; allow-list entries are trimmed and lower-cased', () => {
     const c = loadConfig({ GRAPH_BASE_URL: 'http://127.0.0.1:5000/v1.0/', ALLOWED_DOWNLOAD_HOSTS: ' *.SharePoint.com, 127.0.0.1:8080 ,' });
     expect(c.graph.baseUrlOverride).toBe('http://127.0.0.1:5000/v1.0');
@@ -30,6 +36,8 @@ describe('loadConfig', () => {
     [{ UPLOAD_CHUNK_BYTES: '1000000' }, 'UPLOAD_CHUNK_BYTES'],
     [{ MAX_CONCURRENT_TRANSFERS: '0' }, 'MAX_CONCURRENT_TRANSFERS'],
     [{ MicrosoftAppId: 'x', LOCAL_GRAPH_TOKEN: 't' }, 'LOCAL_GRAPH_TOKEN'],
+    [{ CARD_TYPEAHEAD: 'maybe' }, 'CARD_TYPEAHEAD'],
+    [{ START_PLAYGROUND: 'sometimes' }, 'START_PLAYGROUND'],
     [{ MicrosoftAppId: 'x', GRAPH_BASE_URL: 'http://graph.example' }, 'GRAPH_BASE_URL'],
   ])('%j is refused with a message naming %s', (env, name) => {
     expect(() => loadConfig(env)).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringContaining(name) }));

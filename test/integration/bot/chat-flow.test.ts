@@ -164,3 +164,17 @@ test('the cancel command stops my running transfers', async () => {
   expect(h.emulators.graph.attachments(listId, taskId)).toHaveLength(0);
   expect(h.connector.messages().some((m) => JSON.stringify(m.body).includes('Cancelling your transfer.'))).toBe(true);
 });
+
+test('with CARD_TYPEAHEAD=false the picker offers plain static choices (clients without typeahead)', async () => {
+  const plain = await BotHarness.start({ env: { CARD_TYPEAHEAD: 'false' } });
+  try {
+    const file = plain.emulators.files.addFile({ name: 'memo.txt', size: 10 });
+    expect(await plain.sendFiles([file])).toBe(200);
+    const picker = await plain.waitForCard(1);
+    expect(cardInput(picker.card, 'listId')).not.toHaveProperty(['choices.data']);
+    expect(cardInput(picker.card, 'taskId')).not.toHaveProperty(['choices.data']);
+    expect(cardInput(h.cards()[0]?.card ?? (await pickerFor([h.emulators.files.addFile({ name: 'x.txt', size: 1 })])).card, 'listId')).toHaveProperty(['choices.data']);
+  } finally {
+    await plain.close();
+  }
+});

@@ -37,6 +37,18 @@ describe('picker card', () => {
     });
   });
 
+  test('without typeahead (clients such as the Agents Playground) the choice sets are plain static dropdowns', () => {
+    const plain = renderCard('picker', { ...sample, typeahead: false });
+    for (const id of ['listId', 'taskId']) {
+      const input = inputById(plain, id);
+      expect(input).toBeDefined();
+      expect(input).not.toHaveProperty(['choices.data']);
+      expect(input?.['choices']).toEqual(id === 'listId' ? sample.lists : sample.tasks);
+    }
+    expect(JSON.stringify(plain)).not.toContain('null');
+    expect(parseWithLibrary(plain)).toEqual({ parseEvents: [], validationEvents: [] });
+  });
+
   test('offers a title for a new task and a search box for clients without typeahead', () => {
     expect(inputById(card, 'newTaskTitle')).toMatchObject({ type: 'Input.Text', placeholder: 'Or type a title to create a new task' });
     expect(inputById(card, 'taskSearch')).toMatchObject({ type: 'Input.Text', label: 'Search tasks in this list' });
