@@ -19,6 +19,7 @@ import { createHttpDownloadSource } from './sources/http-download';
 import { createHostedContentSource } from './sources/hosted-content-source';
 import { createShareSource } from './sources/share-source';
 import { TodoAttachBot } from './teams/bot';
+import { activityHandler } from './teams/adapter-handler';
 import { CardNotifier } from './teams/card-notifier';
 import { PickerStore } from './teams/picker-store';
 import { DialogOfferStore } from './teams/dialog-offers';
@@ -160,7 +161,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
 
   let ready = false;
   let accepting = true;
-  const server = build({ adapter, bot, logger, isReady: () => ready, isAccepting: () => accepting });
+  const server = build({ handleActivity: activityHandler(adapter, bot), logger, isReady: () => ready, isAccepting: () => accepting });
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

@@ -1,11 +1,9 @@
 import restify from 'restify';
-import type { CloudAdapter } from 'botbuilder';
 import type { Logger } from 'pino';
-import type { TodoAttachBot } from './teams/bot';
 
 export interface ServerDeps {
-  adapter: CloudAdapter;
-  bot: TodoAttachBot;
+  /** Runs one inbound activity through the Bot Framework adapter (src/teams/adapter-handler.ts). */
+  handleActivity: (req: restify.Request, res: restify.Response) => Promise<void>;
   logger: Logger;
   /** True once stored jobs are loaded: /healthz answers 200 only then. */
   isReady: () => boolean;
@@ -25,7 +23,7 @@ export function build(deps: ServerDeps): restify.Server {
       return;
     }
     try {
-      await deps.adapter.process(req, res, (context) => deps.bot.run(context));
+      await deps.handleActivity(req, res);
     } catch (err) {
       deps.logger.error({ err }, 'activity processing failed');
       if (!res.headersSent) res.send(500, { error: 'The activity could not be processed.' });

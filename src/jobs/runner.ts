@@ -35,6 +35,9 @@ export interface RunnerDeps {
 }
 
 interface Running {
+  /** The job as last saved: what a failure path must finish from (never the launch copy). */
+  latest: TransferJob;
+  started: boolean;
   abort: AbortController;
   throttle: ProgressThrottle<TransferJob>;
   live: Map<number, LiveFileProgress>;
@@ -133,14 +136,23 @@ export class JobRunner {
       },
       onError: (err) => this.deps.logger.warn({ jobId: job.id, err: toAppError(err).toLog() }, 'card update failed'),
     });
-    const entry: Running = { abort, throttle, live, done: Promise.resolve() };
+    const entry: Running = { latest: job, started: false, abort, throttle, live, done: Promise.resolve() };
     this.running.set(job.id, entry);
     entry.done = this.limiter
-      .run(() => this.execute(job, entry), abort.signal)
-      .catch(async (err: unknown) => {
-        // Aborted while still waiting for a slot: nothing was uploaded.
-        this.deps.logger.info({ jobId: job.id, err: toAppError(err).toLog() }, 'transfer cancelled before it started');
-        await this.finish(cancelRemaining(job), entry).catch(() => undefined);
+      .run(() => {
+        entry.started = true;
+        return this.execute(job, entry);
+      }, abort.signal)
+      .catch(async (raw: unknown) => {
+        const err = toAppError(raw);
+        if (!entry.started) {
+          // Aborted while still waiting for a slot: nothing was uploaded.
+          this.deps.logger.info({ jobId: job.id, err: err.toLog() }, 'transfer cancelled before it started');
+          await this.finish(endRemaining(entry.latest, 'cancelled'), entry);
+          return;
+        }
+        this.deps.logger.error({ jobId: job.id, err: err.toLog() }, 'transfer stopped by an unexpected error');
+        await this.finish(endRemaining(entry.latest, 'failed', { code: err.code, message: userMessage(err) }), entry);
       })
       .finally(() => this.running.delete(job.id));
   }
@@ -149,7 +161,8 @@ export class JobRunner {
     let job = initial;
     const save = async (next: TransferJob): Promise<TransferJob> => {
       job = { ...next, updatedAt: new Date().toISOString() };
-      if (!this.stopped) await this.deps.store.save(job);
+      entry.latest = job;
+      await this.persist(job);
       return job;
     };
     for (let i = 0; i < job.files.length; i++) {
@@ -230,6 +243,20 @@ export class JobRunner {
     }
   }
 
+  /**
+   * Writes the record. A failed write (disk full, permissions) is logged, not thrown: the
+   * transfer itself is fine, and its outcome must not turn into a failure (and a duplicate on
+   * Retry) because the record could not be written.
+   */
+  private async persist(job: TransferJob): Promise<void> {
+    if (this.stopped) return;
+    try {
+      await this.deps.store.save(job);
+    } catch (err) {
+      this.deps.logger.error({ jobId: job.id, err: toAppError(err).toLog() }, 'the job record could not be written');
+    }
+  }
+
   private async finish(job: TransferJob, entry: Running): Promise<void> {
     const states = job.files.map((f) => f.state);
     const state: TransferJob['state'] = states.includes('failed')
@@ -239,7 +266,8 @@ export class JobRunner {
         : 'done';
     if (this.stopped) return;
     const final: TransferJob = { ...job, state, updatedAt: new Date().toISOString() };
-    await this.deps.store.save(final);
+    entry.latest = final;
+    await this.persist(final);
     await entry.throttle.final(final);
   }
 }
@@ -248,8 +276,11 @@ function withFile(job: TransferJob, index: number, change: Partial<FileJob>): Tr
   return { ...job, files: job.files.map((f, i) => (i === index ? { ...f, ...change } : f)) };
 }
 
-function cancelRemaining(job: TransferJob): TransferJob {
-  return { ...job, files: job.files.map((f) => (f.state === 'queued' || f.state === 'running' ? { ...f, state: 'cancelled' as const } : f)) };
+function endRemaining(job: TransferJob, state: 'cancelled' | 'failed', error?: FileJob['error']): TransferJob {
+  return {
+    ...job,
+    files: job.files.map((f) => (f.state === 'queued' || f.state === 'running' ? { ...f, state, session: undefined, error } : f)),
+  };
 }
 
 function taskTarget(job: TransferJob, file: FileJob) {

@@ -24,10 +24,13 @@ export class TodoAttachBot {
     const turn = this.turnOf(context);
     switch (activity.type) {
       case ActivityTypes.Message: {
+        // Activities are input: malformed entities or attachments must not throw.
+        if (!Array.isArray(activity.entities)) activity.entities = [];
+        activity.entities = activity.entities.filter((e) => e !== null && typeof e === 'object' && typeof e.type === 'string');
         const recipientId = activity.recipient?.id;
         const mentioned = TurnContext.getMentions(activity).some((m) => m.mentioned?.id === recipientId);
-        const text = TurnContext.removeRecipientMention(activity) ?? activity.text ?? '';
-        await onMessage(turn, text, activity.attachments, { mentioned });
+        const text = TurnContext.removeRecipientMention(activity) ?? (typeof activity.text === 'string' ? activity.text : '');
+        await onMessage(turn, text, Array.isArray(activity.attachments) ? activity.attachments : undefined, { mentioned });
         return;
       }
       case ActivityTypes.Invoke: {

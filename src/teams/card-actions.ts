@@ -75,7 +75,20 @@ async function showTasks(turn: Turn, picker: Picker, data: z.infer<typeof Picker
   }
 }
 
+const ALREADY_ATTACHING = 'Your file is already being attached: this card will show the progress in a moment.';
+
+/** Claimed before the first await: two presses (double click, two clients) start one transfer. */
 async function attach(turn: Turn, picker: Picker, data: z.infer<typeof PickerData>, cardMessageId: string | undefined): Promise<InvokeResult> {
+  if (picker.busy) return messageResponse(ALREADY_ATTACHING);
+  picker.busy = true;
+  try {
+    return await attachOnce(turn, picker, data, cardMessageId);
+  } finally {
+    picker.busy = false;
+  }
+}
+
+async function attachOnce(turn: Turn, picker: Picker, data: z.infer<typeof PickerData>, cardMessageId: string | undefined): Promise<InvokeResult> {
   const { services, requester } = turn;
   if (picker.jobId) {
     // A second press (double click, two clients): show the transfer that already started.

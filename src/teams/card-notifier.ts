@@ -19,6 +19,9 @@ export class CardNotifier implements TransferNotifier {
   ) {}
 
   async show(job: TransferJob, live: LiveProgress): Promise<void> {
+    // Without the card's message id there is nothing to update in place: rather than a new
+    // card every second, post only the outcome.
+    if (!job.card.activityId && job.state === 'running') return;
     const card = renderCard('transfer', transferView(job, live, { taskUrl: this.taskUrl(job.target.listId, job.target.taskId) }));
     const reference = job.card.reference as Partial<ConversationReference>;
     try {

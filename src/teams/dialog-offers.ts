@@ -31,6 +31,8 @@ export interface DialogOffer {
   createdAt: number;
   /** Set once Attach started a transfer, so a second submit never starts another. */
   jobId?: string;
+  /** True while a submit is being handled (before jobId exists): a second one is refused. */
+  busy?: boolean;
   /** Set once a task was created or linked without files (a second submit does nothing). */
   doneText?: string;
 }

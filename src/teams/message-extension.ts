@@ -103,7 +103,18 @@ async function again(turn: Turn, offer: DialogOffer, data: DialogInput, notice?:
   }
 }
 
+/** Claimed before the first await: two submits of one dialog start one transfer. */
 async function attach(turn: Turn, offer: DialogOffer, data: DialogInput, chosen: DialogFile[]): Promise<InvokeResult> {
+  if (offer.busy) return dialogMessage('These files are already being attached. Follow the progress in your chat with me.');
+  offer.busy = true;
+  try {
+    return await attachOnce(turn, offer, data, chosen);
+  } finally {
+    offer.busy = false;
+  }
+}
+
+async function attachOnce(turn: Turn, offer: DialogOffer, data: DialogInput, chosen: DialogFile[]): Promise<InvokeResult> {
   const { services, requester } = turn;
   if (offer.jobId) return dialogMessage('These files are already being attached. Follow the progress in your chat with me.');
   if (offer.doneText) return dialogMessage(offer.doneText);

@@ -6,6 +6,9 @@ import { pickerView } from './picker-view';
 import { helpCard, noticeCard, statusCard } from './simple-cards';
 import type { Turn } from './turn';
 
+/** One card stays readable (and within Teams' card size) with this many files. */
+export const MAX_FILES_PER_CARD = 10;
+
 /** How long to spend learning file sizes before showing the picker (Teams gives none). */
 const SIZE_PROBE_MS = 3000;
 
@@ -19,7 +22,7 @@ export async function onMessage(
   if (turn.requester.conversationType !== 'personal' && options.mentioned === false) return;
   // 1:1 chats carry file.download.info; group chats and channels carry SharePoint `reference`s.
   const offers = [...fileOffersFromAttachments(attachments), ...shareOffersFromAttachments(attachments)];
-  if (offers.length > 0) return offerFiles(turn, offers);
+  if (offers.length > 0) return offerFiles(turn, offers.slice(0, MAX_FILES_PER_CARD), offers.length);
   if (hasFileAttachments(attachments)) {
     await turn.replyCard(noticeCard('I could not read that file', 'Teams sent the file in a form I do not understand. Please send it again.', 'attention'));
     return;
@@ -30,7 +33,7 @@ export async function onMessage(
   await turn.replyCard(helpCard());
 }
 
-async function offerFiles(turn: Turn, offers: FileOffer[]): Promise<void> {
+async function offerFiles(turn: Turn, offers: FileOffer[], offered: number): Promise<void> {
   const { services, requester } = turn;
   const probed = await Promise.all(offers.map((o) => probe(turn, o)));
   const picker = services.pickers.create({
@@ -42,7 +45,8 @@ async function offerFiles(turn: Turn, offers: FileOffer[]): Promise<void> {
     conversationId: requester.conversationId,
   });
   try {
-    const choices = await loadPickerChoices(services, requester, {});
+    const notice = offered > offers.length ? `This card takes the first ${offers.length} of the ${offered} files; send the others in another message.` : undefined;
+    const choices = await loadPickerChoices(services, requester, { notice });
     await turn.replyCard(renderCard('picker', pickerView(picker, choices)));
   } catch (err) {
     services.logger.warn({ err: toAppError(err).toLog() }, 'could not load To Do lists for the picker');

@@ -19,6 +19,8 @@ export interface Picker {
   createdAt: number;
   /** Set once Attach was pressed, so a double press never starts two transfers. */
   jobId?: string;
+  /** True while an Attach press is being handled (before jobId exists): a second press waits its turn. */
+  busy?: boolean;
 }
 
 export class PickerStore extends ExpiringStore<Picker> {

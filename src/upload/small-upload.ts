@@ -20,6 +20,17 @@ export async function uploadSmall(ctx: SmallUploadContext): Promise<UploadResult
   const bytes = await readWhole(ctx);
   const sha256 = sha256Hex(bytes);
   const budget = new RetryBudget(ctx.retryPolicy, ctx.signal, ctx.onEvent);
+  const found = (attachmentId: string): UploadResult => {
+    ctx.onEvent?.({ type: 'found-existing', attachmentId });
+    ctx.options.onProgress?.({ bytesDone: ctx.size, total: ctx.size });
+    return { attachmentId, size: ctx.size, sha256 };
+  };
+  // A resumed or retried transfer (it carries the earlier snapshot) may have POSTed already,
+  // e.g. just before a shutdown: look before POSTing again.
+  if (ctx.options.preexistingAttachmentIds !== undefined) {
+    const earlier = await findOurAttachment(ctx, ctx.preexisting);
+    if (earlier) return found(earlier.id);
+  }
   for (;;) {
     try {
       const created = await ctx.sink.createSmallAttachment(ctx.target, bytes, ctx.signal);
@@ -29,16 +40,13 @@ export async function uploadSmall(ctx: SmallUploadContext): Promise<UploadResult
       if (ctx.signal.aborted) throw cancelledError(ctx.signal.reason);
       const err = toAppError(raw);
       if (isTaskGone(err)) throw taskNotFoundError(err);
-      await budget.wait(err);
-      // A POST whose answer was lost may have created the attachment: look before re-POSTing.
+      // A POST whose answer was lost may have created the attachment: look before re-POSTing,
+      // and before giving up (so a failure is never reported for a file that did arrive).
       if (answerMayBeLost(err)) {
-        const found = await findOurAttachment(ctx, ctx.preexisting);
-        if (found) {
-          ctx.onEvent?.({ type: 'found-existing', attachmentId: found.id });
-          ctx.options.onProgress?.({ bytesDone: ctx.size, total: ctx.size });
-          return { attachmentId: found.id, size: ctx.size, sha256 };
-        }
+        const existing = await findOurAttachment(ctx, ctx.preexisting).catch(() => undefined);
+        if (existing) return found(existing.id);
       }
+      await budget.wait(err);
     }
   }
 }

@@ -178,3 +178,36 @@ test('with CARD_TYPEAHEAD=false the picker offers plain static choices (clients 
     await plain.close();
   }
 });
+
+test('two Attach presses at once (double click, two clients) start one transfer and create one task', async () => {
+  const file = h.emulators.files.addFile({ name: 'invoice.pdf', size: 500_000 });
+  const picker = await pickerFor([file]);
+  const list = listByName(h.emulators.graph, 'Home');
+  const data = { pickerId: pickerIdOf(picker), listId: list.id, newTaskTitle: 'Pay the invoice' };
+  const answers = await Promise.all([h.press(picker.activityId, 'attach', data), h.press(picker.activityId, 'attach', data)]);
+  expect(answers.map((a) => a.status)).toEqual([200, 200]);
+  await h.waitForCardText(picker.activityId, /Attached “invoice\.pdf”/);
+  const tasks = h.emulators.graph.tasks(list.id).filter((t) => t.title === 'Pay the invoice');
+  expect(tasks).toHaveLength(1);
+  expect(h.emulators.graph.attachments(list.id, tasks[0]?.id ?? '')).toHaveLength(1);
+  expect(h.app.store.list()).toHaveLength(1);
+});
+
+test('malformed and unknown activities get a clear answer, not a crash', async () => {
+  const base = { channelId: 'msteams', serviceUrl: h.connector.serviceUrl, from: { id: MEGAN.id, name: MEGAN.name }, conversation: { id: 'a:1Xq3PersonalzUQn2Yk0oFqConversationOpaque', conversationType: 'personal' }, recipient: { id: '28:bot' } };
+  const malformed = await h.post({ ...base, type: 'message', text: 'hi', attachments: { not: 'an array' }, entities: [null, { nope: 1 }] });
+  expect(malformed.status).toBe(200);
+  const unknownInvoke = await h.post({ ...base, type: 'invoke', name: 'something/new', value: {} });
+  expect(unknownInvoke.status).toBe(501);
+  const unknownType = await h.post({ ...base, type: 'weirdType' });
+  expect(unknownType.status).toBeLessThan(300);
+});
+
+test('a message with more than 10 files offers the first 10 and says so', async () => {
+  const files = Array.from({ length: 12 }, (_, i) => h.emulators.files.addFile({ name: `page ${i + 1}.png`, size: 100 }));
+  const picker = await pickerFor(files);
+  const text = cardText(picker.card);
+  expect(text).toContain('This card takes the first 10 of the 12 files; send the others in another message.');
+  expect(text).toContain('page 10.png');
+  expect(text).not.toContain('page 11.png');
+});

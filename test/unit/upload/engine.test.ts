@@ -461,3 +461,25 @@ describe('uploadAttachment: a resumed session that expired', () => {
     expectSingleAttachment(sink, bytes);
   });
 });
+
+describe('small files after a restart or Retry', () => {
+  test('a POST that went through before the process stopped is found, not repeated', async () => {
+    const sink = todo();
+    const source = bytesOf(200_000);
+    // The earlier process snapshotted an empty task, POSTed, and stopped before it could record the answer.
+    const first = await uploadAttachment(new TestSource(source), TARGET, sink, opts({ preexistingAttachmentIds: [] }));
+    const again = await uploadAttachment(new TestSource(source), TARGET, sink, opts({ preexistingAttachmentIds: [] }));
+    expect(again.attachmentId).toBe(first.attachmentId);
+    expect(sink.callsOf('createSmallAttachment')).toHaveLength(1);
+    expectSingleAttachment(sink, source);
+  });
+
+  test('a POST whose answer is lost on the last allowed attempt is still found, not reported as failed', async () => {
+    const sink = todo();
+    const source = bytesOf(100_000);
+    sink.addFault({ op: 'createSmallAttachment', kind: 'lose-answer' });
+    const result = await uploadAttachment(new TestSource(source), TARGET, sink, opts({ retryPolicy: { ...POLICY, maxAttempts: 1 } }));
+    expect(result.attachmentId).toBeDefined();
+    expectSingleAttachment(sink, source);
+  });
+});
