@@ -126,6 +126,8 @@ export interface DialogFile {
 }
 
 export interface AttachDialogCardData {
+  /** The server-side offer this dialog shows; every Action.Submit sends it back as `offerId`. */
+  offerId: string;
   files: DialogFile[];
   /** As in PickerCardData; default true. */
   typeahead?: boolean;

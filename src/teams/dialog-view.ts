@@ -1,5 +1,5 @@
 import { formatBytes } from '../cards/format';
-import { renderCard, type AdaptiveCardJson } from '../cards/render';
+import { renderCard } from '../cards/render';
 import type { AttachDialogCardData } from '../cards/view-models';
 import type { DialogOffer } from './dialog-offers';
 import type { InvokeResult } from './invoke';
@@ -11,6 +11,7 @@ const PREVIEW_CHARS = 300;
 export function dialogView(offer: DialogOffer, choices: PickerChoices, options: { newTaskTitle?: string; linkBack?: boolean } = {}): AttachDialogCardData {
   const text = offer.message.text;
   return {
+    offerId: offer.id,
     files: offer.files.map((f) => ({
       id: f.id,
       name: f.name,
@@ -30,29 +31,9 @@ export function dialogView(offer: DialogOffer, choices: PickerChoices, options: 
   };
 }
 
-/**
- * The dialog's Action.Submit buttons carry `{ action }` in the template; the offer id is added
- * to that data here (a dialog has no hidden inputs), so every submit names its server-side offer.
- */
-export function withSubmitData(card: AdaptiveCardJson, extra: Record<string, string>): AdaptiveCardJson {
-  const visit = (node: unknown): unknown => {
-    if (Array.isArray(node)) return node.map(visit);
-    if (!node || typeof node !== 'object') return node;
-    const o = node as Record<string, unknown>;
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(o)) out[k] = visit(v);
-    if (o['type'] === 'Action.Submit') {
-      const data = o['data'] && typeof o['data'] === 'object' ? (o['data'] as Record<string, unknown>) : {};
-      out['data'] = { ...data, ...extra };
-    }
-    return out;
-  };
-  return visit(card) as AdaptiveCardJson;
-}
-
 /** `{ task: { type: 'continue' } }`: (re)shows the dialog. */
-export function dialogResponse(offer: DialogOffer, data: AttachDialogCardData): InvokeResult {
-  const card = withSubmitData(renderCard('attach-dialog', data), { offerId: offer.id });
+export function dialogResponse(data: AttachDialogCardData): InvokeResult {
+  const card = renderCard('attach-dialog', data);
   return {
     status: 200,
     body: {

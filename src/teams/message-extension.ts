@@ -60,7 +60,7 @@ export async function onFetchTask(turn: Turn, value: unknown): Promise<InvokeRes
   const offer = services.dialogOffers.create({ ownerUserId: requester.userId, ownerName: requester.name, files, message: parsed.message });
   try {
     const choices = await loadPickerChoices(services, requester, {});
-    return dialogResponse(offer, dialogView(offer, choices));
+    return dialogResponse(dialogView(offer, choices));
   } catch (err) {
     services.logger.warn({ err: toAppError(err).toLog() }, 'could not load To Do lists for the dialog');
     return dialogMessage(userMessage(err));
@@ -97,7 +97,7 @@ function chosenFiles(offer: DialogOffer, data: Record<string, unknown>): DialogF
 async function again(turn: Turn, offer: DialogOffer, data: DialogInput, notice?: string): Promise<InvokeResult> {
   try {
     const choices = await loadPickerChoices(turn.services, turn.requester, { listId: data.listId, search: data.taskSearch, notice });
-    return dialogResponse(offer, dialogView(offer, choices, { newTaskTitle: data.newTaskTitle ?? '', linkBack: data.linkToMessage !== 'false' }));
+    return dialogResponse(dialogView(offer, choices, { newTaskTitle: data.newTaskTitle ?? '', linkBack: data.linkToMessage !== 'false' }));
   } catch (err) {
     return dialogMessage(userMessage(err));
   }

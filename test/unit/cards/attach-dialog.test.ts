@@ -39,10 +39,10 @@ describe('attach dialog (message extension)', () => {
     expect(visibleTexts(card)).toContain(sample.messagePreview);
   });
 
-  test('dialogs submit with Action.Submit: Attach and Show tasks', () => {
+  test('dialogs submit with Action.Submit: Attach and Show tasks, each naming its server-side offer', () => {
     expect(actions(card).filter((a) => a.type !== 'Action.ResetInputs').map((a) => ({ type: a.type, title: a.title, data: a.data }))).toEqual([
-      { type: 'Action.Submit', title: 'Show tasks', data: { action: 'showTasks' } },
-      { type: 'Action.Submit', title: 'Attach', data: { action: 'attach' } },
+      { type: 'Action.Submit', title: 'Show tasks', data: { action: 'showTasks', offerId: sample.offerId } },
+      { type: 'Action.Submit', title: 'Attach', data: { action: 'attach', offerId: sample.offerId } },
     ]);
   });
 
