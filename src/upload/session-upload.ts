@@ -41,6 +41,8 @@ class SessionTransfer {
   /** The server's accepted offset (first byte it still expects). */
   private accepted = 0;
   private answersWithoutProgress = 0;
+  /** A PUT ending at the last byte went out: the server may have completed the attachment. */
+  private finalPutSent = false;
   private readonly hasher = new OrderedHasher();
   private readonly buffer: ChunkBuffer;
   private readonly budget: RetryBudget;
@@ -70,6 +72,10 @@ class SessionTransfer {
       if (this.ctx.signal.reason instanceof TransferSuspended) throw err;
       // Cancelled or failed: no attachment may appear later from this session.
       await this.abandonSession();
+      // Cancelled while the last chunk was on its way: To Do may have completed it anyway.
+      // Then the file is attached, and saying "nothing was attached" would invite a duplicate.
+      const arrived = err.code === 'CANCELLED' && this.finalPutSent ? await this.attachedDespiteCancel() : undefined;
+      if (arrived) return arrived;
       throw err;
     } finally {
       this.buffer.close();
@@ -125,6 +131,7 @@ class SessionTransfer {
         }),
         { objectMode: false },
       );
+      if (span.end === ctx.size - 1) this.finalPutSent = true;
       answer = await ctx.sink.putChunk({ session, start: span.start, end: span.end, total: ctx.size, body, signal: attempt.signal });
     } catch (raw) {
       body?.destroy();
@@ -252,6 +259,18 @@ class SessionTransfer {
   private requireSession(): UploadSessionInfo {
     if (!this.session) throw new AppError('INTERNAL', 'No upload session.');
     return this.session;
+  }
+
+  /** Looks for our attachment with a fresh, short-lived signal (the transfer's own is aborted). */
+  private async attachedDespiteCancel(): Promise<UploadResult | undefined> {
+    const bound = this.ctx.options.cleanupTimeoutMs ?? SESSION_DELETE_TIMEOUT_MS;
+    const check = { ...this.ctx, signal: AbortSignal.timeout(bound), retryPolicy: { ...this.ctx.retryPolicy, maxAttempts: 1 } };
+    const found = await findOurAttachment(check, this.ctx.preexisting).catch(() => undefined);
+    if (!found) return undefined;
+    this.ctx.onEvent?.({ type: 'found-existing', attachmentId: found.id });
+    this.ctx.options.onProgress?.({ bytesDone: this.ctx.size, total: this.ctx.size });
+    // The hash is only known if every byte passed through this process's hasher.
+    return { attachmentId: found.id, size: this.ctx.size, sha256: undefined };
   }
 
   /** DELETE the session with a fresh, short-lived signal: the transfer's own may be aborted. */

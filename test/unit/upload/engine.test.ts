@@ -483,3 +483,35 @@ describe('small files after a restart or Retry', () => {
     expectSingleAttachment(sink, source);
   });
 });
+
+test('Cancel pressed while To Do completes the last chunk: the file is reported attached, not "nothing attached"', async () => {
+  const inner = todo();
+  const source = bytesOf(5 * MiB);
+  const controller = new AbortController();
+  // The server finishes the final chunk, and the user's Cancel lands before its answer does.
+  const sink = Object.assign(Object.create(inner) as MemoryTodo, {
+    putChunk: async (req: Parameters<MemoryTodo['putChunk']>[0]) => {
+      const answer = await inner.putChunk(req);
+      if (answer.done) {
+        controller.abort(new Error('cancelled by user'));
+        throw new AppError('NETWORK_ERROR', 'The connection was closed.', { retryable: true });
+      }
+      return answer;
+    },
+  });
+  const result = await uploadAttachment(new TestSource(source), TARGET, sink, opts({ signal: controller.signal, chunkBytes: DEFAULT_CHUNK_BYTES }));
+  expect(result.attachmentId).toBe(inner.attachments(TARGET.listId, TARGET.taskId)[0]?.id);
+  expectSingleAttachment(inner, source);
+});
+
+test('Cancel during the last chunk before To Do completes it leaves nothing attached', async () => {
+  const sink = todo();
+  const source = bytesOf(5 * MiB);
+  const controller = new AbortController();
+  sink.onPut = (req) => {
+    if (req.end === source.length - 1) controller.abort(new Error('cancelled by user'));
+  };
+  await expect(uploadAttachment(new TestSource(source), TARGET, sink, opts({ signal: controller.signal }))).rejects.toMatchObject({ code: 'CANCELLED' });
+  expect(sink.attachments(TARGET.listId, TARGET.taskId)).toHaveLength(0);
+  expect(sink.openSessions()).toBe(0);
+});
