@@ -50,7 +50,3 @@ export function dialogMessage(text: string): InvokeResult {
   return { status: 200, body: { task: { type: 'message', value: text } } };
 }
 
-/** `{}`: closes the dialog. */
-export function dialogClose(): InvokeResult {
-  return { status: 200, body: {} };
-}

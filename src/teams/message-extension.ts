@@ -6,7 +6,7 @@ import { toAppError, userMessage } from '../errors';
 import type { LinkedResourceInput } from '../graph/types';
 import type { FileJob, TransferJob } from '../jobs/job';
 import type { DialogFile, DialogOffer } from './dialog-offers';
-import { dialogClose, dialogMessage, dialogResponse, dialogView } from './dialog-view';
+import { dialogMessage, dialogResponse, dialogView } from './dialog-view';
 import type { InvokeResult } from './invoke';
 import { firstWords, parseMessagePayload } from './message-payload';
 import { probe } from './messages';
@@ -155,8 +155,9 @@ async function attachOnce(turn: Turn, offer: DialogOffer, data: DialogInput, cho
     const started: TransferJob = { ...job, card: { serviceUrl: shown.serviceUrl, conversationId: shown.conversationId, activityId: shown.activityId, reference: shown.reference } };
     offer.jobId = started.id;
     await services.runner.submit(started);
-    // The dialog closes at once; progress continues on the card in the 1:1 chat.
-    return dialogClose();
+    // Answered at once with a sentence (Teams shows it in the dialog; so does the Agents
+    // Playground, which rejects an empty answer); progress continues in the 1:1 chat.
+    return dialogMessage(startedSentence(attachable.length, target.taskTitle));
   } catch (err) {
     services.logger.warn({ err: toAppError(err).toLog() }, 'message extension attach failed before the transfer started');
     return dialogMessage(userMessage(err));
@@ -192,4 +193,9 @@ function newJob(turn: Turn, files: DialogFile[], target: TransferJob['target']):
     createdAt: now,
     updatedAt: now,
   };
+}
+
+function startedSentence(files: number, taskTitle: string): string {
+  const what = files === 1 ? 'the file' : `${files} files`;
+  return `Attaching ${what} to “${taskTitle}”. Follow the progress in your chat with me.`;
 }

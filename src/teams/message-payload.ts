@@ -28,7 +28,7 @@ export function parseMessagePayload(value: unknown): ParsedMessage | undefined {
   const isHtml = (p.body?.contentType ?? 'html').toLowerCase() === 'html';
   const text = isHtml ? htmlToText(html) : html.trim();
   const files: DialogFile[] = [];
-  for (const offer of shareOffersFromAttachments(p.attachments ?? undefined)) files.push({ ...offer, id: String(files.length), kind: 'file' });
+  for (const offer of shareOffersFromAttachments((p.attachments ?? []).map(referenceFromContent))) files.push({ ...offer, id: String(files.length), kind: 'file' });
   let image = 0;
   for (const src of isHtml ? imageSources(html) : []) {
     if (!looksLikeHostedContent(src)) continue;
@@ -39,6 +39,32 @@ export function parseMessagePayload(value: unknown): ParsedMessage | undefined {
   }
   const link = p.linkToMessage && /^https:\/\//i.test(p.linkToMessage) ? p.linkToMessage : undefined;
   return { message: { id: p.id, link, text }, files };
+}
+
+const ReferenceContent = z.looseObject({ contentUrl: z.string().optional(), name: z.string().optional() });
+
+/**
+ * The Agents Playground hands a message action the message's attachments as
+ * `{ id, contentType, content: JSON.stringify(content) }`, without `contentUrl` and `name`; a
+ * `reference` attachment that lacks them takes them from its `content` (object or JSON text).
+ * Teams sends them at the top level, and those always win. The address still goes through the
+ * download allow-list like any other.
+ */
+export function referenceFromContent(raw: unknown): unknown {
+  if (typeof raw !== 'object' || raw === null) return raw;
+  const a = raw as Record<string, unknown>;
+  if (a['contentType'] !== 'reference' || (typeof a['contentUrl'] === 'string' && typeof a['name'] === 'string')) return raw;
+  let content: unknown = a['content'];
+  if (typeof content === 'string') {
+    try {
+      content = JSON.parse(content) as unknown;
+    } catch {
+      return raw;
+    }
+  }
+  const c = ReferenceContent.safeParse(content);
+  if (!c.success) return raw;
+  return { ...a, contentUrl: a['contentUrl'] ?? c.data.contentUrl, name: a['name'] ?? c.data.name };
 }
 
 /** `src` of every `<img>` in the HTML, entities decoded. */

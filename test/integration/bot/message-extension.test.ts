@@ -122,7 +122,8 @@ test('fetchTask lists the message files and pasted image; submit attaches two of
   const { listId, taskId, title } = firstOpenTask('Work');
   const answer = await submit({ ...submitData(dialog.card), listId, taskId, newTaskTitle: 'Signed contract attached & the quote', file_0: 'true', file_1: 'false', file_2: 'true', linkToMessage: 'false' });
   expect(answer.status).toBe(200);
-  expect(answer.body).toEqual({});
+  // Answered at once with a sentence; the work continues in the background.
+  expect(answer.body).toEqual({ task: { type: 'message', value: `Attaching 2 files to “${title}”. Follow the progress in your chat with me.` } });
 
   const done = await teams.waitForCardText(() => teams.personalChatId(), /Attached 2 files/);
   expect(cardText(done.card)).toContain(title);
@@ -190,7 +191,7 @@ test('a file deleted from SharePoint mid-transfer ends in a clear failure', asyn
   // Slow downloads so the deletion lands while bytes are still flowing.
   h.emulators.files.shaping.set({ bytesPerSecond: 1_000_000 });
   const { listId, taskId } = firstOpenTask('Work');
-  expect((await submit({ ...submitData(dialog.card), listId, taskId, file_0: 'true' })).body).toEqual({});
+  expect((await submit({ ...submitData(dialog.card), listId, taskId, file_0: 'true' })).body).toMatchObject({ task: { type: 'message', value: expect.stringMatching(/^Attaching the file to/) } });
   await h.connector.waitFor(() => h.emulators.graph.sessions().find((s) => s.nextExpectedOffset > 0), 20_000);
   h.emulators.graph.removeSharedFile(file.webUrl);
   h.emulators.files.removeFile(file.id);
