@@ -1,17 +1,11 @@
 import { startApp } from './app';
-import { loadConfig } from './config';
+import { configOrExit } from './config-or-exit';
 import { toAppError } from './errors';
 import { createLogger } from './log';
 
 /** Reads the configuration, starts the bot and stops it cleanly on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    process.stderr.write(`${toAppError(err).message}\n`);
-    process.exit(2);
-  }
+  const config = configOrExit();
   const logger = createLogger({ level: config.logLevel });
   const app = await startApp(config, { logger });
   let stopping = false;

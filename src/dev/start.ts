@@ -1,4 +1,4 @@
-import { loadConfig } from '../config';
+import { configOrExit } from '../config-or-exit';
 import { toAppError } from '../errors';
 import { createLogger } from '../log';
 import { startLocalStack, type LocalStack } from '../playground/local-stack';
@@ -25,13 +25,7 @@ function banner(stack: LocalStack): string {
 }
 
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    process.stderr.write(`${toAppError(err).message}\n`);
-    process.exit(2);
-  }
+  const config = configOrExit();
   const logger = createLogger({ level: config.logLevel });
   process.stdout.write('Starting the bot, the companion page and the Agents Playground…\n');
   let stack: LocalStack;

@@ -69,7 +69,7 @@ const throttleSchema = z.strictObject({
   retryAfterSeconds: z.number().min(0).max(3600).optional(),
 });
 /**
- * Answer matching requests with an error instead of handling them. `kind` absent: any send,
+ * Answer matching requests with an error instead of handling them. `kind` absent: every send,
  * reply or update. `nth` (default 1) counts matching requests from when the rule is added,
  * including retries and requests other rules rejected; `times` (default 1) consecutive
  * matching requests are rejected from the nth on. Defaults: 429 with `Retry-After: 1`.

@@ -49,7 +49,7 @@ export interface GraphResponse {
 }
 
 /**
- * How a request may be replayed. `idempotent`: any retryable error. `refused-only`: only when
+ * How a request may be replayed. `idempotent`: every retryable error. `refused-only`: only when
  * Graph said it did not act (429, 503) — a POST that creates something must not run twice
  * because a 504 or a dropped connection left us unsure.
  */

@@ -45,13 +45,7 @@ export class GraphSharesClient {
   private readonly http: GraphHttp;
 
   constructor(options: GraphSharesClientOptions) {
-    this.http = new GraphHttp({
-      baseUrl: options.baseUrl,
-      tokenProvider: options.tokenProvider,
-      ...(options.retryPolicy !== undefined ? { retryPolicy: options.retryPolicy } : {}),
-      ...(options.dispatcher !== undefined ? { dispatcher: options.dispatcher } : {}),
-      ...(options.logger !== undefined ? { logger: options.logger } : {}),
-    });
+    this.http = new GraphHttp(options);
   }
 
   close(): Promise<void> {

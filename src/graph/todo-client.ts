@@ -53,14 +53,7 @@ export class GraphTodoClient implements AttachmentSink {
   private readonly userPath: string;
 
   constructor(options: GraphTodoClientOptions) {
-    this.http = new GraphHttp({
-      baseUrl: options.baseUrl,
-      tokenProvider: options.tokenProvider,
-      ...(options.retryPolicy !== undefined ? { retryPolicy: options.retryPolicy } : {}),
-      ...(options.dispatcher !== undefined ? { dispatcher: options.dispatcher } : {}),
-      ...(options.logger !== undefined ? { logger: options.logger } : {}),
-      ...(options.onRequest !== undefined ? { onRequest: options.onRequest } : {}),
-    });
+    this.http = new GraphHttp(options);
     const userPath = (options.userPath ?? '/me').replace(/\/+$/, '');
     this.userPath = userPath.startsWith('/') ? userPath : `/${userPath}`;
   }
@@ -211,7 +204,7 @@ export class GraphTodoClient implements AttachmentSink {
       // A spare session holds no attachment and expires on its own: safe to ask again.
       replay: 'idempotent',
     });
-    // The API page says 200, the guide says 201: any 2xx with an uploadUrl will do.
+    // The API page says 200, the guide says 201: every 2xx with an uploadUrl will do.
     const uploadUrl = readKeyInsensitive(res.body, 'uploadUrl');
     if (typeof uploadUrl !== 'string' || uploadUrl === '') throw badResponseError('an upload session without an upload URL', res.clientRequestId);
     if (!this.http.isSameOrigin(uploadUrl)) throw badResponseError('the upload session points outside Microsoft Graph', res.clientRequestId);
