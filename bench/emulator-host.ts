@@ -1,4 +1,3 @@
-import { setMaxListeners } from 'node:events';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { BotConnectorEmulator } from '../src/emulators/bot-connector';
 import { FileHostEmulator } from '../src/emulators/file-host';
@@ -14,9 +13,6 @@ import { LOOP_RESOLUTION_MS, loopDelayOf } from './util';
  */
 
 async function main(): Promise<void> {
-  // Every paced body waits on its emulator's one "closing" signal: 20 transfers each way put
-  // more than the default 10 listeners on it at once, which is expected, not a leak.
-  setMaxListeners(100);
   const graph = await GraphTodoEmulator.start({ tokens: [DEFAULT_LOCAL_TOKEN] });
   const files = await FileHostEmulator.start({});
   const connector = await BotConnectorEmulator.start();

@@ -2,7 +2,7 @@ import { createCipheriv, createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import { AppError } from '../errors';
 import { Faults } from './faults';
-import { applyFaults, closeServer, Exchange, handleAdmin, httpError, listen, origin, type RequestLogEntry } from './http-util';
+import { applyFaults, closeServer, Exchange, handleAdmin, httpError, listen, origin, type RequestLogEntry, unlimitedAbortController } from './http-util';
 import { Shaping } from './shaping';
 
 /**
@@ -116,7 +116,11 @@ export class FileHostEmulator {
   private readonly files = new Map<string, StoredFile>();
   /** Downloads being served, per file: a deleted file stops serving mid-body. */
   private readonly inFlight = new Map<string, Set<Exchange>>();
-  private readonly closing = new AbortController();
+  /**
+   * Aborted on close; every paced or delayed request waits on it, so many concurrent transfers
+   * put many listeners on it at once (expected, not a leak): no listener limit on this signal.
+   */
+  private readonly closing = unlimitedAbortController();
   private nextSeed = 1;
 
   private constructor(private readonly server: Server, readonly port: number, host: string) {

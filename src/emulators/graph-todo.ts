@@ -5,7 +5,7 @@ import { Faults } from './faults';
 import { handleTodo, type RequestFaults, type TodoContext } from './graph-todo-routes';
 import { handleHostedContent, handleShares, SharesStore, type HostedContentInput, type SharedFile, type SharedFileInput } from './graph-todo-shares';
 import { graphTime, TodoStore, type StoredList, type StoredTask } from './graph-todo-store';
-import { applyFaults, closeServer, Exchange, handleAdmin, httpError, listen, origin, type RequestLogEntry } from './http-util';
+import { applyFaults, closeServer, Exchange, handleAdmin, httpError, listen, origin, type RequestLogEntry, unlimitedAbortController } from './http-util';
 import { Shaping } from './shaping';
 
 /**
@@ -73,7 +73,11 @@ export class GraphTodoEmulator {
 
   private tokenSet: Set<string>;
   private readonly shares = new SharesStore();
-  private readonly closing = new AbortController();
+  /**
+   * Aborted on close; every paced or delayed request waits on it, so many concurrent transfers
+   * put many listeners on it at once (expected, not a leak): no listener limit on this signal.
+   */
+  private readonly closing = unlimitedAbortController();
   private readonly ctx: TodoContext;
 
   private constructor(
