@@ -343,6 +343,13 @@ export function cardActions(card: unknown): Array<{ verb: string; title: string;
   return out;
 }
 
+/** The picker id a picker card's buttons send back (Attach, or Cancel when nothing can be attached). */
+export function pickerIdOf(card: unknown): string {
+  const id = cardActions(card).find((a) => a.verb === 'attach' || a.verb === 'dismiss')?.data['pickerId'];
+  if (typeof id !== 'string') throw new Error('the picker card has no button with a pickerId');
+  return id;
+}
+
 /** The Input element with this id, wherever it sits in the card. */
 export function cardInput(card: unknown, id: string): Record<string, unknown> | undefined {
   let found: Record<string, unknown> | undefined;

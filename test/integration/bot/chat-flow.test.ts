@@ -1,5 +1,5 @@
 import { listByName } from '../../support/emulators';
-import { ADELE, BotHarness, MEGAN, cardActions, cardInput, cardText, type SeenCard } from '../../support/bot-harness';
+import { ADELE, BotHarness, MEGAN, cardActions, cardInput, cardText, pickerIdOf, type SeenCard } from '../../support/bot-harness';
 
 jest.setTimeout(60_000);
 
@@ -10,13 +10,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await h.close();
 });
-
-function pickerIdOf(card: SeenCard): string {
-  const attach = cardActions(card.card).find((a) => a.verb === 'attach' || a.verb === 'dismiss');
-  const id = attach?.data['pickerId'];
-  if (typeof id !== 'string') throw new Error('the picker card has no pickerId');
-  return id;
-}
 
 async function pickerFor(files: Array<{ name: string; url: string }>): Promise<SeenCard> {
   expect(await h.sendFiles(files)).toBe(200);
@@ -41,7 +34,7 @@ test('one file end to end: picker card, attach, several progress updates, done c
   expect(cardInput(picker.card, 'taskId')).toBeDefined();
 
   const { listId, taskId, title } = firstTask('Work');
-  const answer = await h.press(picker.activityId, 'attach', { pickerId: pickerIdOf(picker), listId, taskId });
+  const answer = await h.press(picker.activityId, 'attach', { pickerId: pickerIdOf(picker.card), listId, taskId });
   expect(answer.status).toBe(200);
   expect(answer.body.type).toBe('application/vnd.microsoft.card.adaptive');
   expect(cardText(answer.body.value)).toContain(`Attaching “Q3 budget review.xlsx” to “${title}”`);
@@ -61,7 +54,7 @@ test('another user pressing Attach is refused and nothing changes', async () => 
   const file = h.emulators.files.addFile({ name: 'contract.pdf', size: 1000 });
   const picker = await pickerFor([file]);
   const { listId, taskId } = firstTask('Work');
-  const answer = await h.press(picker.activityId, 'attach', { pickerId: pickerIdOf(picker), listId, taskId }, ADELE);
+  const answer = await h.press(picker.activityId, 'attach', { pickerId: pickerIdOf(picker.card), listId, taskId }, ADELE);
   expect(answer.status).toBe(200);
   expect(answer.body.type).toBe('application/vnd.microsoft.activity.message');
   expect(answer.body.value).toBe(`Only ${MEGAN.name} can use this card.`);
@@ -93,7 +86,7 @@ test('a new task can be created from the card', async () => {
   const file = h.emulators.files.addFile({ name: 'quote.png', size: 200_000 });
   const picker = await pickerFor([file]);
   const list = listByName(h.emulators.graph, 'Home');
-  const answer = await h.press(picker.activityId, 'attach', { pickerId: pickerIdOf(picker), listId: list.id, newTaskTitle: 'Pay the plumber' });
+  const answer = await h.press(picker.activityId, 'attach', { pickerId: pickerIdOf(picker.card), listId: list.id, newTaskTitle: 'Pay the plumber' });
   expect(cardText(answer.body.value)).toContain('“Pay the plumber”');
   await h.waitForCardText(picker.activityId, /Attached “quote\.png”/);
   const task = h.emulators.graph.tasks(list.id).find((t) => t.title === 'Pay the plumber');
@@ -107,7 +100,7 @@ test('several files in one message: one card, a line per file, all on the chosen
   const c = h.emulators.files.addFile({ name: 'empty.txt', size: 0 });
   const picker = await pickerFor([a, b, c]);
   const { listId, taskId } = firstTask('Work');
-  await h.press(picker.activityId, 'attach', { pickerId: pickerIdOf(picker), listId, taskId });
+  await h.press(picker.activityId, 'attach', { pickerId: pickerIdOf(picker.card), listId, taskId });
   const done = await h.waitForCardText(picker.activityId, /Attached 3 files/);
   for (const name of ['a notes.txt', 'b scan.pdf', 'empty.txt']) expect(cardText(done.card)).toContain(name);
   const stored = h.emulators.graph.attachments(listId, taskId);
@@ -144,7 +137,7 @@ test('the picker preselects the list this user attached to last', async () => {
   const home = listByName(h.emulators.graph, 'Home');
   const first = h.emulators.files.addFile({ name: 'receipt.pdf', size: 100 });
   const picker = await pickerFor([first]);
-  await h.press(picker.activityId, 'attach', { pickerId: pickerIdOf(picker), listId: home.id, newTaskTitle: 'File the receipt' });
+  await h.press(picker.activityId, 'attach', { pickerId: pickerIdOf(picker.card), listId: home.id, newTaskTitle: 'File the receipt' });
   await h.waitForCardText(picker.activityId, /Attached/);
   const second = h.emulators.files.addFile({ name: 'warranty.pdf', size: 100 });
   expect(await h.sendFiles([second])).toBe(200);
@@ -157,7 +150,7 @@ test('the cancel command stops my running transfers', async () => {
   const file = h.emulators.files.addFile({ name: 'archive.zip', size: 8 * 1024 * 1024 });
   const picker = await pickerFor([file]);
   const { listId, taskId } = firstTask('Work');
-  await h.press(picker.activityId, 'attach', { pickerId: pickerIdOf(picker), listId, taskId });
+  await h.press(picker.activityId, 'attach', { pickerId: pickerIdOf(picker.card), listId, taskId });
   await h.connector.waitFor(() => h.emulators.graph.sessionCount() === 1 || undefined, 20_000);
   expect(await h.sendText('cancel')).toBe(200);
   await h.waitForCardText(picker.activityId, /Cancelled/);
@@ -183,7 +176,7 @@ test('two Attach presses at once (double click, two clients) start one transfer 
   const file = h.emulators.files.addFile({ name: 'invoice.pdf', size: 500_000 });
   const picker = await pickerFor([file]);
   const list = listByName(h.emulators.graph, 'Home');
-  const data = { pickerId: pickerIdOf(picker), listId: list.id, newTaskTitle: 'Pay the invoice' };
+  const data = { pickerId: pickerIdOf(picker.card), listId: list.id, newTaskTitle: 'Pay the invoice' };
   const answers = await Promise.all([h.press(picker.activityId, 'attach', data), h.press(picker.activityId, 'attach', data)]);
   expect(answers.map((a) => a.status)).toEqual([200, 200]);
   await h.waitForCardText(picker.activityId, /Attached “invoice\.pdf”/);

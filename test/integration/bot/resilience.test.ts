@@ -1,7 +1,7 @@
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { listByName } from '../../support/emulators';
-import { BotHarness, cardActions, cardText, type SeenCard } from '../../support/bot-harness';
+import { BotHarness, cardActions, cardText, pickerIdOf } from '../../support/bot-harness';
 
 jest.setTimeout(90_000);
 
@@ -12,12 +12,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await h.close();
 });
-
-function pickerIdOf(card: SeenCard): string {
-  const id = cardActions(card.card).find((a) => a.verb === 'attach')?.data['pickerId'];
-  if (typeof id !== 'string') throw new Error('the picker card has no Attach button');
-  return id;
-}
 
 function workTask(): { listId: string; taskId: string } {
   const list = listByName(h.emulators.graph, 'Work');
@@ -33,7 +27,7 @@ async function startTransfer(name: string, size: number): Promise<{ cardId: stri
   expect(await h.sendFiles([file])).toBe(200);
   const picker = await h.waitForCard(before + 1);
   const target = workTask();
-  const answer = await h.press(picker.activityId, 'attach', { pickerId: pickerIdOf(picker), ...target });
+  const answer = await h.press(picker.activityId, 'attach', { pickerId: pickerIdOf(picker.card), ...target });
   expect(answer.status).toBe(200);
   return { cardId: picker.activityId, ...target, sha256: file.sha256 };
 }
@@ -137,7 +131,7 @@ test('logs never contain a token, a download URL or an upload URL', async () => 
   h.emulators.graph.faults.add({ match: { method: 'PUT', pathIncludes: '/content', nth: 1 }, action: { type: 'status', status: 500 } });
   expect(await h.sendFiles([file])).toBe(200);
   const picker = await h.waitForCard(1);
-  await h.press(picker.activityId, 'attach', { pickerId: pickerIdOf(picker), ...workTask() });
+  await h.press(picker.activityId, 'attach', { pickerId: pickerIdOf(picker.card), ...workTask() });
   await h.waitForCardText(picker.activityId, /Attached/);
   const sessionUrls = h.emulators.graph.requests.filter((r) => r.path.includes('attachmentSessions')).map((r) => r.path.split('/attachmentSessions/')[1]?.split('/')[0] ?? '');
   const all = h.logs.join('\n');
@@ -162,7 +156,7 @@ test('after a restart, an expired download link makes the card ask for the file 
   const file = h.emulators.files.addFile({ name: 'handbook.pdf', size: 12 * 1024 * 1024 });
   expect(await h.sendFiles([file])).toBe(200);
   const picker = await h.waitForCard(1);
-  await h.press(picker.activityId, 'attach', { pickerId: pickerIdOf(picker), ...workTask() });
+  await h.press(picker.activityId, 'attach', { pickerId: pickerIdOf(picker.card), ...workTask() });
   await waitUntil(async () => (await jobRecords()).some((j) => j.files.some((f) => f.session !== undefined && f.bytesDone > 0)));
   h.emulators.files.expireFile(file.id);
   h = await h.restart();

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { request } from 'undici';
-import { cardActions, cardInput, cardText } from '../../support/bot-harness';
+import { cardInput, cardText, pickerIdOf } from '../../support/bot-harness';
 import { companionApi, getBytes, PlaygroundChat, pressInPlayground, processAlive, startTestStack, type ChatEvent, type TestStack } from '../../support/playground';
 import type { PlaygroundIds } from '../../../src/playground/playground-api';
 
@@ -37,12 +37,6 @@ type Card = Record<string, unknown>;
 function choices(card: Card, inputId: string): Array<{ title: string; value: string }> {
   const input = cardInput(card, inputId);
   return (input?.['choices'] as Array<{ title: string; value: string }> | undefined) ?? [];
-}
-
-function pickerIdOf(card: Card): string {
-  const id = cardActions(card).find((a) => a.verb === 'attach')?.data['pickerId'];
-  if (typeof id !== 'string') throw new Error('the picker card has no Attach button with a pickerId');
-  return id;
 }
 
 /** The bot's picker card for this file, as it appeared in the Playground's personal chat. */

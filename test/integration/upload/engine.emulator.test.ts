@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { Agent } from 'undici';
-import { AppError, MAX_ATTACHMENT_BYTES } from '../../../src/errors';
+import { MAX_ATTACHMENT_BYTES } from '../../../src/errors';
 import type { FaultRule } from '../../../src/emulators/faults';
 import { GraphTodoClient } from '../../../src/graph/todo-client';
 import type { TokenProvider } from '../../../src/graph/types';
@@ -10,6 +10,7 @@ import { CHUNK_UNIT, DEFAULT_CHUNK_BYTES, SMALL_UPLOAD_LIMIT } from '../../../sr
 import { uploadAttachment } from '../../../src/upload/engine';
 import type { UploadOptions, UploadResult, UploadTarget } from '../../../src/upload/types';
 import { listByName, startEmulators, type Emulators } from '../../support/emulators';
+import { rejection } from '../../support/assertions';
 
 /**
  * The upload engine end to end over real HTTP: bytes from the file host emulator (a Teams-like
@@ -95,16 +96,6 @@ function expectDelivered(file: Hosted, result: UploadResult): void {
   const puts = emu.graph.requests.filter((r) => r.method === 'PUT');
   for (const p of puts) expect(p.contentLength ?? 0).toBeLessThanOrEqual(TODO_CHUNK_LIMIT);
   expect(emu.graph.sessionCount()).toBe(0);
-}
-
-async function rejection(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(AppError);
-    return err as AppError;
-  }
-  throw new Error('expected the upload to fail');
 }
 
 describe('sizes', () => {

@@ -1,24 +1,17 @@
 import { PassThrough } from 'node:stream';
 import { GraphTodoClient } from '../../../src/graph/todo-client';
-import { countingTokens, startScriptedServer, type ScriptedServer } from './scripted-server';
+import { countingTokens, type Handler, scriptedServers } from './scripted-server';
 
-const servers: ScriptedServer[] = [];
-const clients: GraphTodoClient[] = [];
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-async function setup(handler: Parameters<typeof startScriptedServer>[0]) {
-  const server = await startScriptedServer(handler);
-  servers.push(server);
+const { serve, track } = scriptedServers();
+async function setup(handler: Handler) {
+  const server = await serve(handler);
   // A patient policy: only the abort can end these calls early.
   const client = new GraphTodoClient({
     baseUrl: server.baseUrl,
     tokenProvider: countingTokens(),
     retryPolicy: { maxAttempts: 5, maxTotalMs: 600_000, baseDelayMs: 60_000, maxDelayMs: 300_000 },
   });
-  clients.push(client);
+  track(client);
   return { server, client };
 }
 

@@ -3,20 +3,9 @@ import type { GraphRequestInfo } from '../../../src/graph/http';
 import { GraphTodoClient } from '../../../src/graph/todo-client';
 import { createLogger } from '../../../src/log';
 import type { RetryPolicy } from '../../../src/retry';
-import { countingTokens, startScriptedServer, TEST_POLICY, type ScriptedServer } from './scripted-server';
+import { countingTokens, TEST_POLICY, type ScriptedServer, scriptedServers } from './scripted-server';
 
-const servers: ScriptedServer[] = [];
-const clients: GraphTodoClient[] = [];
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-async function serve(handler: Parameters<typeof startScriptedServer>[0]): Promise<ScriptedServer> {
-  const s = await startScriptedServer(handler);
-  servers.push(s);
-  return s;
-}
+const { serve, track } = scriptedServers();
 
 function setup(server: ScriptedServer, policy: RetryPolicy = TEST_POLICY) {
   const tokens = countingTokens();
@@ -24,7 +13,7 @@ function setup(server: ScriptedServer, policy: RetryPolicy = TEST_POLICY) {
   const logs: Array<Record<string, unknown>> = [];
   const logger = createLogger({ level: 'warn', destination: { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) } });
   const client = new GraphTodoClient({ baseUrl: server.baseUrl, tokenProvider: tokens, retryPolicy: policy, logger, onRequest: (i) => infos.push(i) });
-  clients.push(client);
+  track(client);
   return { client, tokens, infos, logs };
 }
 

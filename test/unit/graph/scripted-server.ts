@@ -93,3 +93,30 @@ export function countingTokens(): TokenProvider & { calls: Array<{ forceRefresh:
 }
 
 export const TEST_POLICY = { maxAttempts: 4, maxTotalMs: 10_000, baseDelayMs: 1, maxDelayMs: 5, random: () => 0 };
+
+/**
+ * For a test file: `serve` starts scripted servers and `track` registers clients; both are
+ * closed after each test.
+ */
+export function scriptedServers(): {
+  serve(handler: Handler): Promise<ScriptedServer>;
+  track<T extends { close(): Promise<void> }>(client: T): T;
+} {
+  const servers: ScriptedServer[] = [];
+  const clients: Array<{ close(): Promise<void> }> = [];
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.close()));
+    await Promise.all(servers.splice(0).map((s) => s.close()));
+  });
+  return {
+    async serve(handler) {
+      const s = await startScriptedServer(handler);
+      servers.push(s);
+      return s;
+    },
+    track(client) {
+      clients.push(client);
+      return client;
+    },
+  };
+}

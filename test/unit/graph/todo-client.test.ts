@@ -1,23 +1,12 @@
 import { createHash } from 'node:crypto';
 import { GraphTodoClient } from '../../../src/graph/todo-client';
-import { countingTokens, startScriptedServer, TEST_POLICY, type ScriptedServer } from './scripted-server';
+import { countingTokens, TEST_POLICY, type ScriptedServer, scriptedServers } from './scripted-server';
 
-const servers: ScriptedServer[] = [];
-const clients: GraphTodoClient[] = [];
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-async function serve(handler: Parameters<typeof startScriptedServer>[0]): Promise<ScriptedServer> {
-  const s = await startScriptedServer(handler);
-  servers.push(s);
-  return s;
-}
+const { serve, track } = scriptedServers();
 
 function clientFor(server: ScriptedServer, extra: Partial<ConstructorParameters<typeof GraphTodoClient>[0]> = {}): GraphTodoClient {
   const c = new GraphTodoClient({ baseUrl: server.baseUrl, tokenProvider: countingTokens(), retryPolicy: TEST_POLICY, ...extra });
-  clients.push(c);
+  track(c);
   return c;
 }
 

@@ -5,24 +5,13 @@ import { PassThrough, Readable } from 'node:stream';
 import { AppError } from '../../../src/errors';
 import { GraphTodoClient } from '../../../src/graph/todo-client';
 import type { UploadSessionInfo, UploadTarget } from '../../../src/upload/types';
-import { countingTokens, startScriptedServer, TEST_POLICY, type ScriptedServer } from './scripted-server';
+import { countingTokens, TEST_POLICY, type ScriptedServer, scriptedServers } from './scripted-server';
 
-const servers: ScriptedServer[] = [];
-const clients: GraphTodoClient[] = [];
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-async function serve(handler: Parameters<typeof startScriptedServer>[0]): Promise<ScriptedServer> {
-  const s = await startScriptedServer(handler);
-  servers.push(s);
-  return s;
-}
+const { serve, track } = scriptedServers();
 
 function clientFor(baseUrl: string, tokens = countingTokens()): GraphTodoClient {
   const c = new GraphTodoClient({ baseUrl, tokenProvider: tokens, retryPolicy: TEST_POLICY });
-  clients.push(c);
+  track(c);
   return c;
 }
 

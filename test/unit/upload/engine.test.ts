@@ -10,6 +10,7 @@ import { uploadAttachment } from '../../../src/upload/engine';
 import type { UploadEvent, UploadOptions } from '../../../src/upload/types';
 import { MemoryTodo, TODO_CHUNK_LIMIT, withoutSessionQuery } from '../../support/memory-sink';
 import { bytesOf, TARGET, TestSource } from './fixtures';
+import { rejection } from '../../support/assertions';
 
 const POLICY: RetryPolicy = { ...FAST_RETRY_POLICY, baseDelayMs: 1, maxDelayMs: 20, random: () => 0.5 };
 const MiB = 1_048_576;
@@ -34,16 +35,6 @@ function expectSingleAttachment(sink: MemoryTodo, source: Buffer): void {
   expect(stored[0]?.sha256).toBe(sha(source));
   expect(stored[0]?.name).toBe(TARGET.fileName);
   expect(sink.openSessions()).toBe(0);
-}
-
-async function rejection(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(AppError);
-    return err as AppError;
-  }
-  throw new Error('expected the upload to fail');
 }
 
 describe('uploadAttachment: sizes', () => {
