@@ -1,9 +1,9 @@
 import { createCipheriv, createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from 'node:http';
-import { AppError } from '../errors';
-import { Faults } from './faults';
-import { applyFaults, closeServer, Exchange, handleAdmin, httpError, listen, origin, type RequestLogEntry, unlimitedAbortController } from './http-util';
-import { Shaping } from './shaping';
+import { AppError } from '../../errors';
+import { Faults } from '../faults';
+import { applyFaults, closeServer, Exchange, handleAdmin, httpError, listen, origin, type RequestLogEntry, unlimitedAbortController } from '../http-util';
+import { Shaping } from '../shaping';
 
 /**
  * Stands for the Teams/SharePoint download hosts: pre-authorized, short-lived URLs

@@ -1,12 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { AppError } from '../errors';
-import type { TodoTask, TodoTaskList } from '../graph/types';
-import { Faults } from './faults';
-import { handleTodo, type RequestFaults, type TodoContext } from './graph-todo-routes';
-import { handleHostedContent, handleShares, SharesStore, type HostedContentInput, type SharedFile, type SharedFileInput } from './graph-todo-shares';
-import { graphTime, TodoStore, type StoredList, type StoredTask } from './graph-todo-store';
-import { applyFaults, closeServer, Exchange, handleAdmin, httpError, listen, origin, type RequestLogEntry, unlimitedAbortController } from './http-util';
-import { Shaping } from './shaping';
+import { AppError } from '../../errors';
+import type { TodoTask, TodoTaskList } from '../../graph/types';
+import { Faults } from '../faults';
+import { handleTodo, type RequestFaults, type TodoContext } from './routes';
+import { handleHostedContent, handleShares, SharesStore, type HostedContentInput, type SharedFile, type SharedFileInput } from './shares';
+import { graphTime, TodoStore, type StoredList, type StoredTask } from './store';
+import { applyFaults, closeServer, Exchange, handleAdmin, httpError, listen, origin, type RequestLogEntry, unlimitedAbortController } from '../http-util';
+import { Shaping } from '../shaping';
 
 /**
  * Microsoft Graph To Do emulator (lists, tasks, task file attachments, upload sessions),

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { describeIssues } from './faults';
-import { pageOf, type Row } from './graph-todo-query';
-import { handleSessionRequest } from './graph-todo-sessions';
-import { TASK_FILE_ATTACHMENT_TYPE, type StoredAttachment, type StoredLinkedResource, type StoredList, type StoredTask, type TodoStore } from './graph-todo-store';
-import { httpError, type Exchange } from './http-util';
+import { describeIssues } from '../faults';
+import { pageOf, type Row } from './query';
+import { handleSessionRequest } from './sessions';
+import { TASK_FILE_ATTACHMENT_TYPE, type StoredAttachment, type StoredLinkedResource, type StoredList, type StoredTask, type TodoStore } from './store';
+import { httpError, type Exchange } from '../http-util';
 
 /**
  * Lists, tasks and attachments under `/me/todo/...` (or `/users/{id}/todo/...`), answering

@@ -12,7 +12,7 @@ import {
   readJson,
   sendError,
   sendJson,
-} from './bot-connector-http';
+} from './http';
 
 /**
  * A stand-in for the Bot Framework Connector service (Bot Framework REST API v3) that a

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { graphTime, newGraphId } from './graph-todo-store';
-import { httpError, type Exchange } from './http-util';
+import { graphTime, newGraphId } from './store';
+import { httpError, type Exchange } from '../http-util';
 
 /**
  * The parts of Graph outside To Do that the message extension reads:

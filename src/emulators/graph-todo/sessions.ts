@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { describeIssues } from './faults';
-import type { RequestFaults, TodoContext } from './graph-todo-routes';
-import { graphTime, newGraphId, type StoredList, type StoredSession, type StoredTask } from './graph-todo-store';
-import { EmulatorHttpError, httpError, type Exchange } from './http-util';
+import { describeIssues } from '../faults';
+import type { RequestFaults, TodoContext } from './routes';
+import { graphTime, newGraphId, type StoredList, type StoredSession, type StoredTask } from './store';
+import { EmulatorHttpError, httpError, type Exchange } from '../http-util';
 
 /**
  * To Do upload sessions as documented: create → PUT `{uploadUrl}/content` chunks with

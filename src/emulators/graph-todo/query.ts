@@ -1,4 +1,4 @@
-import { httpError } from './http-util';
+import { httpError } from '../http-util';
 
 /**
  * OData query options the To Do emulator understands: `$filter` (eq/ne on status, importance,
