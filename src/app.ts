@@ -60,6 +60,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
   let localToken = config.graph.localToken;
   const allowedHosts = [...(config.allowedDownloadHosts ?? [])];
 
+  for (const warning of config.warnings) logger.warn(warning);
   if (config.localMode) {
     logger.warn('LOCAL MODE: MicrosoftAppId is not set, so activities are accepted without authentication. Never expose this server beyond your machine.');
   }
@@ -99,12 +100,12 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
     const source = file.source;
     switch (source.kind) {
       case 'download':
-        return createHttpDownloadSource(source.url, { allowedHosts, allowHttpLoopback: config.localMode, dispatcher: downloadPool });
+        return createHttpDownloadSource(source.url, { allowedHosts, allowHttpLoopback: config.allowHttpLoopback, dispatcher: downloadPool });
       case 'share':
         // SharePoint/OneDrive files: Graph /shares with the user's delegated token, bytes from the download host.
-        return createShareSource(source.sharingUrl, { shares: sharesFor(user), allowedHosts, allowHttpLoopback: config.localMode, dispatcher: downloadPool });
+        return createShareSource(source.sharingUrl, { shares: sharesFor(user), allowedHosts, allowHttpLoopback: config.allowHttpLoopback, dispatcher: downloadPool });
       case 'hosted-content':
-        return createHostedContentSource(source.contentUrl, { graphBaseUrl: baseUrl, tokenProvider: tokenFor(user), allowHttpLoopback: config.localMode, dispatcher: graphPool });
+        return createHostedContentSource(source.contentUrl, { graphBaseUrl: baseUrl, tokenProvider: tokenFor(user), allowHttpLoopback: config.allowHttpLoopback, dispatcher: graphPool });
     }
   };
   const probeSize = async (source: FileJob['source'], signal: AbortSignal, user?: Pick<Requester, 'userId'>): Promise<number | undefined> => {

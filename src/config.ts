@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { IdentityEnvSchema, resolveIdentity, type IdentityConfig } from './config-identity';
 import { AppError } from './errors';
-import { CLOUD_NAMES, type CloudName } from './graph/clouds';
+import { isLoopbackHost } from './sources/allowed-hosts';
 import { DEFAULT_CHUNK_BYTES, validateChunkSize } from './upload/chunk-plan';
 
 /**
@@ -61,11 +62,6 @@ const hostList = optionalString.transform((v) =>
 const EnvSchema = z.object({
   PORT: port(3978),
   BIND_HOST: optionalString,
-  MicrosoftAppId: optionalString,
-  MicrosoftAppPassword: optionalString,
-  MicrosoftAppTenantId: optionalString,
-  MicrosoftAppType: optionalString.pipe(z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).optional()),
-  GRAPH_CLOUD: optionalString.pipe(z.enum(CLOUD_NAMES).optional()),
   GRAPH_BASE_URL: httpUrl,
   LOCAL_GRAPH_TOKEN: optionalString,
   ALLOWED_DOWNLOAD_HOSTS: hostList,
@@ -73,7 +69,6 @@ const EnvSchema = z.object({
   LOG_LEVEL: optionalString.pipe(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional()),
   UPLOAD_CHUNK_BYTES: positiveInt(DEFAULT_CHUNK_BYTES, 4_000_000),
   MAX_CONCURRENT_TRANSFERS: positiveInt(4, 64),
-  SSO_CONNECTION_NAME: optionalString,
   PLAYGROUND_PORT: port(56150),
   COMPANION_PORT: port(3980),
   CARD_TYPEAHEAD: optionalString.pipe(
@@ -92,21 +87,20 @@ const EnvSchema = z.object({
 
 export type Env = Record<string, string | undefined>;
 
-export interface Config {
+/** Identity settings (bot, botFramework, cloud, graphAuth, allowedTenants…): see src/config-identity.ts. */
+export interface Config extends IdentityConfig {
   port: number;
   /** Interface to listen on: loopback in local mode unless BIND_HOST says otherwise. */
   bindHost: string;
-  /** No MicrosoftAppId: unauthenticated activities accepted, loopback only, built-in emulators. */
+  /**
+   * No MicrosoftAppId: loopback only, built-in emulators, and (unless LOCAL_SIGN_IN) unauthenticated
+   * activities accepted.
+   */
   localMode: boolean;
-  bot: {
-    appId: string | undefined;
-    appPassword: string | undefined;
-    tenantId: string | undefined;
-    appType: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMSI';
-    ssoConnectionName: string | undefined;
-  };
+  /** Plain http to loopback hosts is allowed (local mode, or Graph pointed at a loopback emulator). */
+  allowHttpLoopback: boolean;
   graph: {
-    cloud: CloudName;
+    cloud: IdentityConfig['cloud'];
     /** Explicit Graph root (GRAPH_BASE_URL) or undefined to use the cloud's endpoint. */
     baseUrlOverride: string | undefined;
     localToken: string | undefined;
@@ -131,37 +125,37 @@ export interface Config {
 /** Reads and validates configuration; throws CONFIG_INVALID naming each bad variable. */
 export function loadConfig(env: Env = process.env): Config {
   const parsed = EnvSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+  const parsedIdentity = IdentityEnvSchema.safeParse(env);
+  const issues = [...(parsed.success ? [] : parsed.error.issues), ...(parsedIdentity.success ? [] : parsedIdentity.error.issues)];
+  if (!parsed.success || !parsedIdentity.success) {
+    const problems = issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new AppError('CONFIG_INVALID', `Invalid configuration: ${problems}`);
   }
   const e = parsed.data;
+  const problems: string[] = [];
+  const identity = resolveIdentity(parsedIdentity.data, problems);
   const chunkProblem = validateChunkSize(e.UPLOAD_CHUNK_BYTES);
-  if (chunkProblem) throw new AppError('CONFIG_INVALID', `Invalid configuration: UPLOAD_CHUNK_BYTES: ${chunkProblem}`);
-  const localMode = e.MicrosoftAppId === undefined;
-  if (!localMode && e.LOCAL_GRAPH_TOKEN !== undefined) {
-    throw new AppError('CONFIG_INVALID', 'Invalid configuration: LOCAL_GRAPH_TOKEN: only allowed in local mode (MicrosoftAppId unset)');
+  if (chunkProblem) problems.push(`UPLOAD_CHUNK_BYTES: ${chunkProblem}`);
+  const localMode = identity.bot.appId === undefined;
+  if (!localMode && e.LOCAL_GRAPH_TOKEN !== undefined) problems.push('LOCAL_GRAPH_TOKEN: only allowed in local mode (MicrosoftAppId unset)');
+  if (identity.localSignIn && e.LOCAL_GRAPH_TOKEN !== undefined) problems.push('LOCAL_GRAPH_TOKEN: LOCAL_SIGN_IN gets its tokens by signing in; unset it');
+  const graphLoopback = e.GRAPH_BASE_URL !== undefined && isLoopbackHost(new URL(e.GRAPH_BASE_URL).hostname);
+  if (!localMode && e.GRAPH_BASE_URL?.startsWith('http:') && !graphLoopback) {
+    problems.push('GRAPH_BASE_URL: plain http is only allowed in local mode or for a loopback address (an emulator)');
   }
-  if (!localMode && e.GRAPH_BASE_URL?.startsWith('http:')) {
-    throw new AppError('CONFIG_INVALID', 'Invalid configuration: GRAPH_BASE_URL: plain http is only allowed in local mode');
-  }
+  if (problems.length > 0) throw new AppError('CONFIG_INVALID', `Invalid configuration: ${problems.join('; ')}`);
   return {
+    ...identity,
     port: e.PORT,
     bindHost: e.BIND_HOST ?? (localMode ? '127.0.0.1' : '0.0.0.0'),
     localMode,
-    bot: {
-      appId: e.MicrosoftAppId,
-      appPassword: e.MicrosoftAppPassword,
-      tenantId: e.MicrosoftAppTenantId,
-      appType: e.MicrosoftAppType ?? 'MultiTenant',
-      ssoConnectionName: e.SSO_CONNECTION_NAME,
-    },
+    allowHttpLoopback: localMode || (graphLoopback && e.GRAPH_BASE_URL?.startsWith('http:') === true),
     graph: {
-      cloud: e.GRAPH_CLOUD ?? 'Global',
+      cloud: identity.cloud,
       baseUrlOverride: e.GRAPH_BASE_URL,
       localToken: e.LOCAL_GRAPH_TOKEN,
     },
-    allowedDownloadHosts: e.ALLOWED_DOWNLOAD_HOSTS,
+    allowedDownloadHosts: e.ALLOWED_DOWNLOAD_HOSTS ?? (localMode ? undefined : [...identity.defaultDownloadHosts]),
     dataDir: path.resolve(e.DATA_DIR ?? './data'),
     logLevel: e.LOG_LEVEL ?? 'info',
     uploadChunkBytes: e.UPLOAD_CHUNK_BYTES,

@@ -1,10 +1,11 @@
 import { AppError } from '../errors';
 
 /**
- * National clouds. To Do task attachments exist in the Global and US Government clouds;
- * the China cloud (21Vianet) has no To Do attachments, so it is refused up front.
+ * National clouds, named as the CLOUD setting names them: Public (worldwide, GCC included),
+ * USGov (GCC High, Graph "US Government L4") and USGovDoD (Graph "L5"). The China cloud
+ * (21Vianet) has no To Do attachments, so it is refused up front.
  */
-export const CLOUD_NAMES = ['Global', 'USGovL4', 'USGovL5', 'China'] as const;
+export const CLOUD_NAMES = ['Public', 'USGov', 'USGovDoD', 'China'] as const;
 export type CloudName = (typeof CLOUD_NAMES)[number];
 
 export interface CloudEndpoints {
@@ -14,9 +15,9 @@ export interface CloudEndpoints {
 }
 
 const CLOUDS: Record<CloudName, CloudEndpoints> = {
-  Global: { graph: 'https://graph.microsoft.com', login: 'https://login.microsoftonline.com', todoAttachments: true },
-  USGovL4: { graph: 'https://graph.microsoft.us', login: 'https://login.microsoftonline.us', todoAttachments: true },
-  USGovL5: { graph: 'https://dod-graph.microsoft.us', login: 'https://login.microsoftonline.us', todoAttachments: true },
+  Public: { graph: 'https://graph.microsoft.com', login: 'https://login.microsoftonline.com', todoAttachments: true },
+  USGov: { graph: 'https://graph.microsoft.us', login: 'https://login.microsoftonline.us', todoAttachments: true },
+  USGovDoD: { graph: 'https://dod-graph.microsoft.us', login: 'https://login.microsoftonline.us', todoAttachments: true },
   China: { graph: 'https://microsoftgraph.chinacloudapi.cn', login: 'https://login.chinacloudapi.cn', todoAttachments: false },
 };
 
@@ -31,7 +32,7 @@ export function graphBaseUrl(cloud: CloudName, override?: string): string {
   if (!c.todoAttachments) {
     throw new AppError(
       'CLOUD_NOT_SUPPORTED',
-      `Microsoft To Do task attachments are not available in the ${cloud} cloud; use Global, USGovL4 or USGovL5.`,
+      `Microsoft To Do task attachments are not available in the ${cloud} cloud; use Public, USGov or USGovDoD.`,
     );
   }
   return `${c.graph}/v1.0`;

@@ -6,9 +6,9 @@ import type { CloudName } from './clouds';
  * To Do on the web opens a task by its id alone; the US Government clouds have their own host.
  */
 const TODO_WEB_ORIGIN: Record<CloudName, string | undefined> = {
-  Global: 'https://to-do.office.com',
-  USGovL4: 'https://to-do.office365.us',
-  USGovL5: 'https://to-do.office365.us',
+  Public: 'https://to-do.office.com',
+  USGov: 'https://to-do.office365.us',
+  USGovDoD: 'https://to-do.office365.us',
   // No To Do task attachments in 21Vianet (see clouds.ts): nothing to link to.
   China: undefined,
 };
