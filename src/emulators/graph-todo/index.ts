@@ -7,6 +7,7 @@ import { handleHostedContent, handleShares, SharesStore, type HostedContentInput
 import { graphTime, TodoStore, type StoredList, type StoredTask } from './store';
 import { applyFaults, closeServer, Exchange, handleAdmin, httpError, listen, origin, type RequestLogEntry, unlimitedAbortController } from '../http-util';
 import { Shaping } from '../shaping';
+import type { AccessTokenVerifier } from '../tokens';
 
 /**
  * Microsoft Graph To Do emulator (lists, tasks, task file attachments, upload sessions),
@@ -57,6 +58,9 @@ export interface EmulatorUploadSession {
   expirationDateTime: string;
 }
 
+/** The audience of Graph access tokens. */
+const GRAPH_AUDIENCE = 'https://graph.microsoft.com';
+
 export const DEFAULT_LOCAL_TOKEN = 'local-dev-token';
 
 function notFound(what: string): AppError {
@@ -73,6 +77,8 @@ export class GraphTodoEmulator {
 
   private tokenSet: Set<string>;
   private readonly shares = new SharesStore();
+  /** Identity emulators whose access tokens this Graph accepts (see trust()). */
+  private readonly issuers: AccessTokenVerifier[] = [];
   /**
    * Aborted on close; every paced or delayed request waits on it, so many concurrent transfers
    * put many listeners on it at once (expected, not a leak): no listener limit on this signal.
@@ -123,6 +129,14 @@ export class GraphTodoEmulator {
 
   get tokens(): string[] {
     return [...this.tokenSet];
+  }
+
+  /**
+   * Accepts the access tokens an identity emulator issues (Entra, hence the token service):
+   * valid ones for the Graph audience pass, expired ones get 401 as Graph answers them.
+   */
+  trust(issuer: AccessTokenVerifier): void {
+    this.issuers.push(issuer);
   }
 
   clearRequests(): void {
@@ -249,7 +263,8 @@ export class GraphTodoEmulator {
   }
 
   private async handleGraph(ex: Exchange): Promise<void> {
-    const authorized = this.isAuthorized(ex.req);
+    const auth = this.authorize(ex.req);
+    const authorized = auth.ok;
     const entry: GraphRequestLogEntry = { method: ex.method, path: ex.rawPath, status: 0, authorization: authorized };
     const q = (ex.req.url ?? '').indexOf('?');
     if (q >= 0) entry.query = (ex.req.url ?? '').slice(q + 1);
@@ -270,11 +285,17 @@ export class GraphTodoEmulator {
     // To Do's upload URL is not pre-authenticated: every request, chunk PUTs included, needs the bearer.
     if (!authorized) {
       const hasHeader = ex.req.headers.authorization !== undefined;
-      throw httpError(401, hasHeader ? 'Access token validation failure. Invalid audience or expired token.' : 'Access token is empty.', 'InvalidAuthenticationToken');
+      const why = auth.expired ? 'Lifetime validation failed, the token is expired.' : 'Access token validation failure. Invalid audience or expired token.';
+      throw httpError(401, hasHeader ? why : 'Access token is empty.', 'InvalidAuthenticationToken');
     }
 
     const segs = ex.segments;
     if (!segs || segs[0] !== 'v1.0') throw httpError(404, 'Resource not found for the segment in the request path.', 'ResourceNotFound');
+    // Graph: "/me request is only valid with delegated authentication flow."
+    if (segs[1] === 'me' && auth.appOnly) throw httpError(400, '/me request is only valid with delegated authentication flow.', 'BadRequest');
+    if (segs[1] === 'users' && auth.appOnly && !(Array.isArray(auth.roles) && auth.roles.includes('Tasks.ReadWrite.All'))) {
+      throw httpError(403, 'Either scp or roles claim need to be present in the token.', 'Forbidden');
+    }
     if (segs[1] === 'shares') return handleShares(ex, this.shares, segs.slice(2));
     if (segs[1] === 'chats' || segs[1] === 'teams') return handleHostedContent(ex, this.shares, segs.slice(1));
     // `/me/todo/...` and `/users/{id}/todo/...` are the same resource for the signed-in user.
@@ -285,11 +306,20 @@ export class GraphTodoEmulator {
     await handleTodo(ex, this.ctx, rest, faults);
   }
 
-  private isAuthorized(req: IncomingMessage): boolean {
+  private authorize(req: IncomingMessage): { ok: boolean; expired?: boolean; appOnly?: boolean; roles?: unknown } {
     const h = req.headers.authorization;
-    if (h === undefined) return false;
+    if (h === undefined) return { ok: false };
     const m = /^Bearer\s+(\S+)\s*$/i.exec(h);
-    return m?.[1] !== undefined && this.tokenSet.has(m[1]);
+    const token = m?.[1];
+    if (token === undefined) return { ok: false };
+    if (this.tokenSet.has(token)) return { ok: true };
+    let expired = false;
+    for (const issuer of this.issuers) {
+      const verdict = issuer.verifyAccessToken(token, GRAPH_AUDIENCE);
+      if (verdict.ok) return { ok: true, appOnly: verdict.claims['idtyp'] === 'app', roles: verdict.claims['roles'] };
+      if (verdict.reason === 'expired') expired = true;
+    }
+    return { ok: false, expired };
   }
 }
 
