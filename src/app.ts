@@ -1,6 +1,5 @@
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { CloudAdapter, ConfigurationBotFrameworkAuthentication } from 'botbuilder';
 import { Agent } from 'undici';
 import type { Logger } from 'pino';
 import type { Config } from './config';
@@ -19,7 +18,8 @@ import { createHttpDownloadSource } from './sources/http-download';
 import { createHostedContentSource } from './sources/hosted-content-source';
 import { createShareSource } from './sources/share-source';
 import { TodoAttachBot } from './teams/bot';
-import { activityHandler } from './teams/adapter-handler';
+import { authenticatedActivityHandler } from './teams/authenticated-handler';
+import { createBotAuthentication } from './teams/bot-authentication';
 import { CardNotifier } from './teams/card-notifier';
 import { PickerStore } from './teams/picker-store';
 import { DialogOfferStore } from './teams/dialog-offers';
@@ -122,14 +122,8 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
   const { store, corrupt } = await JobStore.open(config.dataDir, logger);
   for (const c of corrupt) logger.error({ file: path.basename(c.file), reason: c.reason }, 'a stored job record was corrupt and has been set aside');
 
-  const adapter = new CloudAdapter(
-    new ConfigurationBotFrameworkAuthentication({
-      MicrosoftAppId: config.bot.appId,
-      MicrosoftAppPassword: config.bot.appPassword,
-      MicrosoftAppTenantId: config.bot.tenantId,
-      MicrosoftAppType: config.bot.appType,
-    }),
-  );
+  const botAuth = createBotAuthentication({ bot: config.bot, botFramework: config.localMode ? undefined : config.botFramework });
+  const adapter = botAuth.adapter;
   adapter.onTurnError = async (_context, err) => {
     logger.error({ err: toAppError(err).toLog() }, 'unhandled error in a turn');
   };
@@ -162,7 +156,8 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
 
   let ready = false;
   let accepting = true;
-  const server = build({ handleActivity: activityHandler(adapter, bot), logger, isReady: () => ready, isAccepting: () => accepting });
+  const handleActivity = authenticatedActivityHandler(adapter, (context) => bot.run(context), { logger, allowedTenants: config.allowedTenants });
+  const server = build({ handleActivity, logger, isReady: () => ready, isAccepting: () => accepting });
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

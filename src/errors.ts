@@ -29,6 +29,8 @@ export const ERROR_CODES = [
   'CANCELLED',
   'RETRY_EXHAUSTED',
   'CONFIG_INVALID',
+  'SIGN_IN_REQUIRED',
+  'SIGN_IN_UNAVAILABLE',
   'TEAMS_THROTTLED',
   'TEAMS_ERROR',
   'BAD_REQUEST',
@@ -171,6 +173,10 @@ export function userMessage(err: unknown, fileName?: string): string {
       return `${file} is too large for Microsoft To Do.`;
     case 'BAD_REQUEST':
       return e.message;
+    case 'SIGN_IN_REQUIRED':
+      return 'Please sign in to Microsoft To Do first: use the Sign in button I sent you.';
+    case 'SIGN_IN_UNAVAILABLE':
+      return 'The Microsoft sign-in service could not be reached. Nothing was attached; please try again in a few minutes.';
     default:
       return 'Something went wrong on our side. Nothing was attached; please try again.';
   }

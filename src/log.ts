@@ -31,3 +31,18 @@ export function createLogger(options: { level?: string; destination?: Destinatio
 export function silentLogger(): Logger {
   return pino({ level: 'silent' });
 }
+
+/**
+ * Libraries that write to the console (botbuilder prints some token-validation failures, with
+ * key material, through console.error) go through the logger instead, redacted, at debug
+ * level: a refused activity is reported once, by us, as a warning.
+ */
+export function routeConsoleToLogger(logger: Logger): void {
+  const write = (level: 'debug' | 'info', args: unknown[]): void => {
+    const text = args.map((a) => (a instanceof Error ? `${a.name}: ${a.message}` : typeof a === 'string' ? a : JSON.stringify(a))).join(' ');
+    logger[level]({ source: 'console' }, text.slice(0, 2000));
+  };
+  console.error = (...args: unknown[]) => write('debug', args);
+  console.warn = (...args: unknown[]) => write('debug', args);
+  console.log = (...args: unknown[]) => write('info', args);
+}

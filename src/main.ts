@@ -1,12 +1,13 @@
 import { startApp } from './app';
 import { configOrExit } from './config-or-exit';
 import { toAppError } from './errors';
-import { createLogger } from './log';
+import { createLogger, routeConsoleToLogger } from './log';
 
 /** Reads the configuration, starts the bot and stops it cleanly on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
   const config = configOrExit();
   const logger = createLogger({ level: config.logLevel });
+  routeConsoleToLogger(logger);
   const app = await startApp(config, { logger });
   let stopping = false;
   const stop = (signal: string): void => {

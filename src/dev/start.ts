@@ -1,6 +1,6 @@
 import { configOrExit } from '../config-or-exit';
 import { toAppError } from '../errors';
-import { createLogger } from '../log';
+import { createLogger, routeConsoleToLogger } from '../log';
 import { startLocalStack, type LocalStack } from '../playground/local-stack';
 
 /**
@@ -27,6 +27,7 @@ function banner(stack: LocalStack): string {
 async function main(): Promise<void> {
   const config = configOrExit();
   const logger = createLogger({ level: config.logLevel });
+  routeConsoleToLogger(logger);
   process.stdout.write('Starting the bot, the companion page and the Agents Playground…\n');
   let stack: LocalStack;
   try {

@@ -22,6 +22,9 @@ export function personalConversationId(user: TeamsUser): string {
   return `a:1Xq3Personal${user.id.slice(3, 15)}ConversationOpaque`;
 }
 
+/** The Authorization header value the channel would send with an activity (credentialed bots). */
+export type Signer = (activity: Record<string, unknown>) => string | undefined;
+
 export interface InvokeAnswer {
   status: number;
   body: { statusCode?: number; type?: string; value?: unknown } & Record<string, unknown>;
@@ -46,9 +49,10 @@ export class BotHarness {
     readonly dataDir: string,
     readonly logs: string[],
     private readonly env: Env,
+    private readonly sign: Signer | undefined,
   ) {}
 
-  static async start(options: { env?: Env; dataDir?: string; emulators?: Emulators; connector?: BotConnectorEmulator; logs?: string[] } = {}): Promise<BotHarness> {
+  static async start(options: { env?: Env; dataDir?: string; emulators?: Emulators; connector?: BotConnectorEmulator; logs?: string[]; sign?: Signer } = {}): Promise<BotHarness> {
     const emulators = options.emulators ?? (await startEmulators());
     const connector = options.connector ?? (await BotConnectorEmulator.start());
     const dataDir = options.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'todo-attach-bot-')));
@@ -74,13 +78,13 @@ export class BotHarness {
       }),
     });
     const app = await startApp(config, { logger, retryPolicy: FAST_RETRY_POLICY, cardUpdateIntervalMs: 100 });
-    return new BotHarness(app, emulators, connector, dataDir, logs, env);
+    return new BotHarness(app, emulators, connector, dataDir, logs, env, options.sign);
   }
 
   /** Stops the bot only (emulators keep their state) and starts a new one on the same data. */
   async restart(): Promise<BotHarness> {
     await this.app.stop();
-    return BotHarness.start({ env: this.env, dataDir: this.dataDir, emulators: this.emulators, connector: this.connector, logs: this.logs });
+    return BotHarness.start({ env: this.env, dataDir: this.dataDir, emulators: this.emulators, connector: this.connector, logs: this.logs, sign: this.sign });
   }
 
   async close(): Promise<void> {
@@ -102,10 +106,12 @@ export class BotHarness {
     };
   }
 
-  async post(activity: Record<string, unknown>): Promise<{ status: number; body: unknown }> {
+  async post(activity: Record<string, unknown>, authorization?: string | null): Promise<{ status: number; body: unknown }> {
+    // As the channel does: a token for each activity when the bot authenticates (null: none at all).
+    const token = authorization === undefined ? this.sign?.(activity) : (authorization ?? undefined);
     const res = await request(`${this.app.url}/api/messages`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...(token !== undefined ? { authorization: token } : {}) },
       body: JSON.stringify(activity),
     });
     const text = await res.body.text();

@@ -1,0 +1,63 @@
+import type { Activity, TurnContext } from 'botbuilder';
+import type { Logger } from 'pino';
+import type { Request, Response } from 'restify';
+import { toAppError } from '../errors';
+import type { TeamsAdapter } from './bot-authentication';
+import { tenantOf, refuseTenant } from './tenant-gate';
+
+/**
+ * The HTTP side of an activity: botbuilder authenticates it (CloudAdapter.processActivity with
+ * ConfigurationBotFrameworkAuthentication), then the bot runs on it.
+ *
+ * Any failure before the bot runs is an authentication failure and answers 401: botbuilder
+ * answers 500 for a token signed by another key under a known `kid` (identity.md §7), and it
+ * must not look like our fault. Nothing is stored or sent for a refused activity; one warning
+ * line is logged.
+ */
+export interface ActivityHandlerOptions {
+  logger: Logger;
+  /** Lower-case tenant ids to serve; undefined serves every tenant. */
+  allowedTenants: readonly string[] | undefined;
+}
+
+export function authenticatedActivityHandler(
+  adapter: TeamsAdapter,
+  run: (context: TurnContext) => Promise<void>,
+  options: ActivityHandlerOptions,
+): (req: Request, res: Response) => Promise<void> {
+  return async (req, res) => {
+    const body: unknown = req.body;
+    if (typeof body !== 'object' || body === null || typeof (body as { type?: unknown }).type !== 'string') {
+      res.send(400, { error: 'The request body must be an activity (a JSON object with a type).' });
+      return;
+    }
+    const activity = body as Activity;
+    const header = req.headers.authorization;
+    let started = false;
+    let result;
+    try {
+      result = await adapter.authenticateAndRun(typeof header === 'string' ? header : '', activity, async (context) => {
+        started = true;
+        const tenant = tenantOf(context.activity);
+        if (options.allowedTenants !== undefined && (tenant === undefined || !options.allowedTenants.includes(tenant))) {
+          options.logger.warn({ tenant: tenant ?? '(none)', type: context.activity.type }, 'refused an activity from a tenant that is not allowed');
+          await refuseTenant(context);
+          return;
+        }
+        await run(context);
+      });
+    } catch (err) {
+      if (!started) {
+        const reason = err instanceof Error ? err.message.slice(0, 200) : 'unknown';
+        options.logger.warn({ reason, channelId: activity.channelId, type: activity.type }, 'refused an activity that failed authentication');
+        res.send(401, { error: 'Unauthorized' });
+        return;
+      }
+      options.logger.error({ err: toAppError(err).toLog() }, 'activity processing failed');
+      if (!res.headersSent) res.send(500, { error: 'The activity could not be processed.' });
+      return;
+    }
+    if (result?.body !== undefined) res.send(result.status, result.body);
+    else res.send(result?.status ?? 200);
+  };
+}
