@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
 import type { Logger } from 'pino';
 import type { Config } from './config';
-import { AppError, toAppError } from './errors';
+import { toAppError } from './errors';
 import { graphBaseUrl } from './graph/clouds';
 import { GraphTodoClient } from './graph/client';
 import { GraphSharesClient } from './graph/shares';
@@ -19,11 +19,10 @@ import { createHostedContentSource } from './sources/hosted-content-source';
 import { createShareSource } from './sources/share-source';
 import { TodoAttachBot } from './teams/bot';
 import { authenticatedActivityHandler } from './teams/authenticated-handler';
-import { createBotAuthentication } from './teams/bot-authentication';
+import { setUpIdentity, type GraphUser } from './app-identity';
 import { CardNotifier } from './teams/card-notifier';
 import { PickerStore } from './teams/picker-store';
 import { DialogOfferStore } from './teams/dialog-offers';
-import type { Requester } from './teams/requester';
 import type { ByteSource } from './upload/types';
 import { GraphTodoEmulator } from './emulators/graph-todo';
 import { FileHostEmulator } from './emulators/file-host';
@@ -76,27 +75,18 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
     baseUrl = graphBaseUrl(config.graph.cloud, config.graph.baseUrlOverride);
   }
 
-  const tokenFor = (user: Pick<Requester, 'userId'>): TokenProvider => {
-    if (config.localMode) {
-      const token = localToken;
-      if (!token) throw new AppError('CONFIG_INVALID', 'LOCAL_GRAPH_TOKEN must be set when GRAPH_BASE_URL points at a Graph outside this process in local mode.');
-      return async () => token;
-    }
-    void user;
-    // Delegated sign-in (Teams SSO + on-behalf-of) is not wired yet: see README "Known limits".
-    return async () => {
-      throw new AppError('GRAPH_UNAUTHORIZED', 'Sign-in to Microsoft To Do is not configured for this bot.');
-    };
-  };
   const retryPolicy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
+  // Bot authentication and Graph tokens by mode (local, delegated, application, LOCAL_SIGN_IN).
+  const identity = await setUpIdentity(config, { logger, retryPolicy, localToken, graphEmulator: emulators?.graph });
+  const tokenFor = (user: GraphUser): TokenProvider => identity.tokenFor(user);
   // One connection pool for Graph and one for downloads, shared by every user's client.
   const graphPool = new Agent({ keepAliveTimeout: 30_000, connections: 32 });
   const downloadPool = new Agent({ keepAliveTimeout: 10_000, connections: 32 });
-  const graphFor = (user: Pick<Requester, 'userId'>): GraphTodoClient =>
-    new GraphTodoClient({ baseUrl, tokenProvider: tokenFor(user), retryPolicy, logger, dispatcher: graphPool });
-  const sharesFor = (user: Pick<Requester, 'userId'>): GraphSharesClient =>
+  const graphFor = (user: GraphUser): GraphTodoClient =>
+    new GraphTodoClient({ baseUrl, tokenProvider: tokenFor(user), userPath: identity.userPathFor(user), retryPolicy, logger, dispatcher: graphPool });
+  const sharesFor = (user: GraphUser): GraphSharesClient =>
     new GraphSharesClient({ baseUrl, tokenProvider: tokenFor(user), retryPolicy, logger, dispatcher: graphPool });
-  const sourceFor = (file: Pick<FileJob, 'source'>, user: Pick<Requester, 'userId'>): ByteSource => {
+  const sourceFor = (file: Pick<FileJob, 'source'>, user: GraphUser): ByteSource => {
     const source = file.source;
     switch (source.kind) {
       case 'download':
@@ -108,7 +98,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
         return createHostedContentSource(source.contentUrl, { graphBaseUrl: baseUrl, tokenProvider: tokenFor(user), allowHttpLoopback: config.allowHttpLoopback, dispatcher: graphPool });
     }
   };
-  const probeSize = async (source: FileJob['source'], signal: AbortSignal, user?: Pick<Requester, 'userId'>): Promise<number | undefined> => {
+  const probeSize = async (source: FileJob['source'], signal: AbortSignal, user?: GraphUser): Promise<number | undefined> => {
     const s = sourceFor({ source }, user ?? { userId: '' });
     try {
       return await s.probeSize?.(signal);
@@ -122,17 +112,16 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
   const { store, corrupt } = await JobStore.open(config.dataDir, logger);
   for (const c of corrupt) logger.error({ file: path.basename(c.file), reason: c.reason }, 'a stored job record was corrupt and has been set aside');
 
-  const botAuth = createBotAuthentication({ bot: config.bot, botFramework: config.localMode ? undefined : config.botFramework });
-  const adapter = botAuth.adapter;
+  const adapter = identity.botAuth.adapter;
   adapter.onTurnError = async (_context, err) => {
     logger.error({ err: toAppError(err).toLog() }, 'unhandled error in a turn');
   };
 
   const runner = new JobRunner({
     store,
-    notifier: new CardNotifier(adapter, config.bot.appId ?? '', taskUrl),
-    sinkFor: (job) => graphFor({ userId: job.userId }),
-    sourceFor: (job, file) => sourceFor(file, { userId: job.userId }),
+    notifier: new CardNotifier(adapter, identity.appId, taskUrl),
+    sinkFor: (job) => graphFor(job),
+    sourceFor: (job, file) => sourceFor(file, job),
     logger,
     maxConcurrent: config.maxConcurrentTransfers,
     chunkBytes: config.uploadChunkBytes,
@@ -147,7 +136,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
     runner,
     pickers: new PickerStore(),
     dialogOffers: new DialogOfferStore(),
-    botAppId: config.bot.appId ?? '',
+    botAppId: identity.appId,
     graphFor,
     probeSize,
     typeahead: config.cardTypeahead ?? true,
@@ -156,7 +145,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
 
   let ready = false;
   let accepting = true;
-  const handleActivity = authenticatedActivityHandler(adapter, (context) => bot.run(context), { logger, allowedTenants: config.allowedTenants });
+  const handleActivity = authenticatedActivityHandler(adapter, identity.front(bot, runner), { logger, allowedTenants: config.allowedTenants });
   const server = build({ handleActivity, logger, isReady: () => ready, isAccepting: () => accepting });
   try {
     await new Promise<void>((resolve, reject) => {
@@ -168,6 +157,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
     await runner.shutdown();
     await Promise.all([graphPool.close(), downloadPool.close()]);
     if (emulators) await Promise.all([emulators.graph.close(), emulators.files.close()]);
+    await identity.close();
     throw err;
   }
   const port = (server.address() as AddressInfo).port;
@@ -189,6 +179,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
       server.server.closeAllConnections?.();
       await Promise.all([graphPool.close(), downloadPool.close()]);
       if (emulators) await Promise.all([emulators.graph.close(), emulators.files.close()]);
+      await identity.close();
     },
   };
 }

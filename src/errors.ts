@@ -109,6 +109,18 @@ export class TransferSuspended extends Error {
   }
 }
 
+/**
+ * Abort reason for a transfer paused because its user signed out: like a shutdown, the upload
+ * session is kept, and the job waits for the user's next sign-in.
+ */
+export class SignInPause extends TransferSuspended {
+  constructor() {
+    super();
+    this.message = 'The transfer was paused until its user signs in again.';
+    this.name = 'SignInPause';
+  }
+}
+
 export function isAppError(err: unknown): err is AppError {
   return err instanceof AppError;
 }

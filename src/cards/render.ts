@@ -89,6 +89,8 @@ const normalizers: { [N in CardName]: (data: CardDataMap[N]) => unknown } = {
     taskUrl: d.taskUrl ?? '',
     errorText: d.errorText ?? '',
     requestId: d.requestId ?? '',
+    waitingText: d.waitingText ?? '',
+    canSignIn: d.canSignIn ?? false,
     // Whole percents keep the bar's column weights and the "· 45%" text tidy.
     files: d.files.map((f) => ({ ...f, percent: clampPercent(f.percent) })),
   }),

@@ -44,7 +44,7 @@ export interface PickerCardData {
 // ---------- transfer: progress, then the final state, on the same message ----------
 
 export type TransferFileState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'refused';
-export type TransferState = 'running' | 'done' | 'failed' | 'cancelled';
+export type TransferState = 'running' | 'waiting-sign-in' | 'done' | 'failed' | 'cancelled';
 
 export interface TransferFile {
   name: string;
@@ -74,6 +74,9 @@ export interface TransferCardData {
   requestId?: string;
   canCancel: boolean;
   canRetry: boolean;
+  /** Paused until the user signs in: why, and a Sign in button. */
+  waitingText?: string;
+  canSignIn?: boolean;
 }
 
 // ---------- help, status, notice ----------

@@ -1,3 +1,5 @@
+import { AppError } from '../errors';
+
 /**
  * Graph paths and OData query text. To Do ids are base64-like and may contain `=`, `-`, `_`,
  * `+` and `/`, so every path segment is URL-encoded on its own (graph-todo reference, "Ids").
@@ -6,6 +8,17 @@
 /** Joins path segments, encoding each one; `todoPath('lists', id)` → `/todo/lists/{id}`. */
 export function encodeSegments(...segments: readonly string[]): string {
   return segments.map((s) => `/${encodeURIComponent(s)}`).join('');
+}
+
+/**
+ * `/users/{id}`: another user's resources, for app-only tokens (GRAPH_AUTH=application; `/me`
+ * needs a delegated token). Only an Entra object id (a GUID) is accepted.
+ */
+export function userPath(aadObjectId: string | undefined): string {
+  if (aadObjectId === undefined || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(aadObjectId)) {
+    throw new AppError('BAD_REQUEST', 'Teams did not say who you are in Microsoft Entra ID, so your tasks cannot be found.');
+  }
+  return `/users/${aadObjectId.toLowerCase()}`;
 }
 
 export function listsPath(): string {

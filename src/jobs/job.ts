@@ -10,7 +10,8 @@ import { z } from 'zod';
 export const FILE_STATES = ['queued', 'running', 'done', 'failed', 'cancelled', 'refused'] as const;
 export type FileState = (typeof FILE_STATES)[number];
 
-export const JOB_STATES = ['running', 'done', 'failed', 'cancelled'] as const;
+/** `waiting-sign-in`: paused (upload session kept) until its user signs in again; not a failure. */
+export const JOB_STATES = ['running', 'waiting-sign-in', 'done', 'failed', 'cancelled'] as const;
 export type JobState = (typeof JOB_STATES)[number];
 
 const SourceSchema = z.discriminatedUnion('kind', [

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { toAppError, TransferSuspended, userMessage } from '../errors';
+import { SignInPause, toAppError, TransferSuspended, userMessage } from '../errors';
 import type { RetryPolicy } from '../retry';
 import { uploadAttachment } from '../upload/engine';
 import type { AttachmentSink, ByteSource } from '../upload/types';
@@ -42,6 +42,8 @@ interface Running {
   throttle: ProgressThrottle<TransferJob>;
   live: Map<number, LiveFileProgress>;
   done: Promise<void>;
+  /** Set when the job must wait for its user's sign-in (no token, or signed out). */
+  waitingForSignIn?: boolean;
 }
 
 /**
@@ -86,7 +88,7 @@ export class JobRunner {
   /** Cancels a running job: the engine deletes the upload session, so nothing is attached. */
   cancel(jobId: string): boolean {
     const r = this.running.get(jobId);
-    if (!r) return false;
+    if (!r) return this.cancelWaiting(jobId);
     r.abort.abort(new Error('cancelled by user'));
     return true;
   }
@@ -94,7 +96,7 @@ export class JobRunner {
   /** Puts failed or cancelled files of a finished job back in the queue and runs it again. */
   async retry(jobId: string): Promise<TransferJob | undefined> {
     const job = this.deps.store.get(jobId);
-    if (!job || job.state === 'running' || this.running.has(jobId)) return undefined;
+    if (!job || job.state === 'running' || job.state === 'waiting-sign-in' || this.running.has(jobId)) return undefined;
     const now = new Date().toISOString();
     const files = job.files.map((f): FileJob =>
       f.state === 'failed' || f.state === 'cancelled' ? { ...f, state: 'queued', bytesDone: 0, error: undefined } : f,
@@ -125,6 +127,45 @@ export class JobRunner {
     await this.deps.store.flush();
   }
 
+  /**
+   * Pauses the user's running transfers until they sign in again (they signed out): like a
+   * shutdown, the upload sessions are kept. Returns how many were running.
+   */
+  pauseForSignIn(userId: string): number {
+    let n = 0;
+    for (const r of this.running.values()) {
+      if (r.latest.userId !== userId || r.abort.signal.aborted) continue;
+      r.abort.abort(new SignInPause());
+      n++;
+    }
+    return n;
+  }
+
+  /** The user signed in: their transfers waiting for it continue from the server's expected range. */
+  async resumeWaiting(userId: string): Promise<number> {
+    let n = 0;
+    for (const job of this.deps.store.listByUser(userId)) {
+      if (job.state !== 'waiting-sign-in' || this.running.has(job.id)) continue;
+      const next: TransferJob = { ...job, state: 'running', updatedAt: new Date().toISOString() };
+      this.deps.logger.info({ jobId: job.id }, 'resuming transfer after sign-in');
+      await this.submit(next);
+      n++;
+    }
+    return n;
+  }
+
+  /** Cancel on a transfer waiting for sign-in: nothing is running, the record and card say cancelled. */
+  private cancelWaiting(jobId: string): boolean {
+    const job = this.deps.store.get(jobId);
+    if (!job || job.state !== 'waiting-sign-in' || !this.accepting) return false;
+    // Its upload session holds no attachment and expires on its own (deleting it needs a token).
+    const cancelled: TransferJob = { ...endRemaining(job, 'cancelled'), state: 'cancelled', updatedAt: new Date().toISOString() };
+    void this.persist(cancelled).then(() =>
+      this.deps.notifier.show(cancelled, new Map()).catch((err: unknown) => this.deps.logger.warn({ jobId, err: toAppError(err).toLog() }, 'card update failed')),
+    );
+    return true;
+  }
+
   private launch(job: TransferJob): void {
     if (!this.accepting) return;
     const abort = new AbortController();
@@ -145,6 +186,11 @@ export class JobRunner {
       }, abort.signal)
       .catch(async (raw: unknown) => {
         const err = toAppError(raw);
+        if (!entry.started && abort.signal.reason instanceof SignInPause) {
+          entry.waitingForSignIn = true;
+          await this.finish(entry.latest, entry);
+          return;
+        }
         if (!entry.started) {
           // Aborted while still waiting for a slot: nothing was uploaded.
           this.deps.logger.info({ jobId: job.id, err: err.toLog() }, 'transfer cancelled before it started');
@@ -168,11 +214,16 @@ export class JobRunner {
     for (let i = 0; i < job.files.length; i++) {
       const file = job.files[i];
       if (!file || (file.state !== 'queued' && file.state !== 'running')) continue;
+      if (entry.abort.signal.reason instanceof SignInPause) {
+        entry.waitingForSignIn = true;
+        break;
+      }
       if (entry.abort.signal.aborted) {
         job = await save(withFile(job, i, { state: 'cancelled', session: undefined }));
         continue;
       }
       job = await this.runFile(job, i, entry, save);
+      if (entry.waitingForSignIn) break;
     }
     await this.finish(job, entry);
   }
@@ -231,6 +282,12 @@ export class JobRunner {
       await chain.catch(() => undefined);
       entry.live.delete(index);
       const err = toAppError(raw);
+      if (err.code === 'SIGN_IN_REQUIRED' || entry.abort.signal.reason instanceof SignInPause) {
+        // Not a failure: the file waits, its upload session and progress kept, for the user's sign-in.
+        entry.waitingForSignIn = true;
+        this.deps.logger.info({ jobId: job.id, file: index }, 'transfer waits for its user to sign in');
+        return await save(withFile(job, index, { state: 'queued' }));
+      }
       const cancelled = err.code === 'CANCELLED';
       this.deps.logger[cancelled ? 'info' : 'warn']({ jobId: job.id, file: index, err: err.toLog() }, cancelled ? 'transfer cancelled' : 'transfer failed');
       return await save(
@@ -259,7 +316,9 @@ export class JobRunner {
 
   private async finish(job: TransferJob, entry: Running): Promise<void> {
     const states = job.files.map((f) => f.state);
-    const state: TransferJob['state'] = states.includes('failed')
+    const state: TransferJob['state'] = entry.waitingForSignIn
+      ? 'waiting-sign-in'
+      : states.includes('failed')
       ? 'failed'
       : states.includes('cancelled')
         ? 'cancelled'

@@ -70,7 +70,8 @@ export class TodoAttachBot {
     }
   }
 
-  private turnOf(context: TurnContext): Turn {
+  /** The handlers' view of a turn (also of a proactive one: sign-in resumes actions through it). */
+  turnOf(context: TurnContext): Turn {
     return {
       requester: requesterOf(context.activity),
       services: this.services,

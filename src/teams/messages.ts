@@ -76,7 +76,7 @@ async function showStatus(turn: Turn): Promise<void> {
 }
 
 async function cancelAll(turn: Turn): Promise<void> {
-  const running = turn.services.store.listByUser(turn.requester.userId).filter((j) => j.state === 'running');
+  const running = turn.services.store.listByUser(turn.requester.userId).filter((j) => j.state === 'running' || j.state === 'waiting-sign-in');
   let n = 0;
   for (const job of running) if (turn.services.runner.cancel(job.id)) n++;
   await turn.replyText(n === 0 ? 'You have no transfers running.' : n === 1 ? 'Cancelling your transfer.' : `Cancelling your ${n} transfers.`);

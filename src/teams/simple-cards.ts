@@ -19,12 +19,14 @@ export function helpCard(): AdaptiveCardJson {
       { name: 'help', description: 'Show this card.' },
       { name: 'status', description: 'List your recent transfers and how they are going.' },
       { name: 'cancel', description: 'Cancel every transfer you have running.' },
+      { name: 'sign out', description: 'Sign out of Microsoft To Do; running transfers pause until you sign in again.' },
     ],
   });
 }
 
 const STATE_TEXT: Record<TransferJob['state'], string> = {
   running: 'In progress',
+  'waiting-sign-in': 'Waiting for you to sign in',
   done: 'Attached',
   failed: 'Failed',
   cancelled: 'Cancelled',

@@ -14,7 +14,7 @@ const STATE_TEXT: Record<FileJob['state'], string> = {
 
 /** The view model of a transfer card, from the job record and live speed figures. */
 export function transferView(job: TransferJob, live: LiveProgress, options: { taskUrl?: string; cancelling?: boolean } = {}): TransferCardData {
-  const files = job.files.map((f, i) => fileLine(f, live.get(i)?.bytesPerSecond));
+  const files = job.files.map((f, i) => fileLine(f, live.get(i)?.bytesPerSecond, job.state === 'waiting-sign-in'));
   const count = job.files.filter((f) => f.state !== 'refused').length;
   const noun = count === 1 ? `“${job.files.find((f) => f.state !== 'refused')?.name ?? job.files[0]?.name ?? 'file'}”` : `${count} files`;
   const firstError = job.files.find((f) => f.state === 'failed')?.error;
@@ -32,7 +32,11 @@ export function transferView(job: TransferJob, live: LiveProgress, options: { ta
     case 'cancelled':
       headline = `Cancelled: nothing more was attached to “${job.target.taskTitle}”`;
       break;
+    case 'waiting-sign-in':
+      headline = options.cancelling ? `Cancelling ${noun}…` : `Waiting for you to sign in: ${noun} to “${job.target.taskTitle}”`;
+      break;
   }
+  const waiting = job.state === 'waiting-sign-in' && !options.cancelling;
   return {
     transferId: job.id,
     state: job.state,
@@ -43,12 +47,20 @@ export function transferView(job: TransferJob, live: LiveProgress, options: { ta
     files,
     errorText: job.state === 'failed' ? firstError?.message : undefined,
     requestId: job.state === 'failed' ? firstError?.requestId : undefined,
-    canCancel: job.state === 'running' && !options.cancelling,
+    canCancel: (job.state === 'running' || job.state === 'waiting-sign-in') && !options.cancelling,
     canRetry: job.state === 'failed' || job.state === 'cancelled',
+    waitingText: waiting ? 'Your sign-in to Microsoft To Do ended, so this transfer is paused. Press Sign in: it continues where it stopped.' : undefined,
+    canSignIn: waiting,
   };
 }
 
-function fileLine(f: FileJob, bytesPerSecond: number | undefined): TransferCardData['files'][number] {
+function fileLine(f: FileJob, bytesPerSecond: number | undefined, paused = false): TransferCardData['files'][number] {
+  if (paused && (f.state === 'queued' || f.state === 'running')) {
+    const total = f.size;
+    const percent = total ? Math.min(100, Math.floor((f.bytesDone / Math.max(total, 1)) * 100)) : 0;
+    const detail = f.bytesDone > 0 && total !== undefined ? `${formatBytes(f.bytesDone)} of ${formatBytes(total)} sent · continues where it stopped` : 'Starts after you sign in';
+    return { name: f.name, state: f.state, stateText: 'Paused', percent, detail };
+  }
   const total = f.size;
   const percent = f.state === 'done' ? 100 : total ? Math.min(100, Math.floor((f.bytesDone / Math.max(total, 1)) * 100)) : 0;
   let detail: string;

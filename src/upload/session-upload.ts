@@ -68,8 +68,9 @@ class SessionTransfer {
       }
     } catch (raw) {
       const err = this.ctx.signal.aborted ? cancelledError(this.ctx.signal.reason) : toAppError(raw);
-      // Suspended by a shutdown: keep the session, the stored job resumes it at the next start.
-      if (this.ctx.signal.reason instanceof TransferSuspended) throw err;
+      // Suspended by a shutdown, or no token until the user signs in again: keep the session,
+      // the stored job resumes it (at the next start, or after the sign-in).
+      if (this.ctx.signal.reason instanceof TransferSuspended || err.code === 'SIGN_IN_REQUIRED') throw err;
       // Cancelled or failed: no attachment may appear later from this session.
       await this.abandonSession();
       // Cancelled while the last chunk was on its way: To Do may have completed it anyway.
