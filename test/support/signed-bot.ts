@@ -33,13 +33,15 @@ export async function startSignedBot(options: { env?: Env; emulators?: Emulators
     env: { ...id.settings, LOCAL_GRAPH_TOKEN: undefined, ALLOWED_TENANTS: TENANT, ...options.env },
     sign: (activity) => `Bearer ${channelToken(String(activity['serviceUrl'] ?? ''))}`,
   });
-  return {
+  const bot: SignedBot = {
     h,
     id,
     channelToken,
+    // The harness in use now (a test may have restarted it: bot.h = await bot.h.restart()).
     close: async () => {
-      await h.close();
+      await bot.h.close();
       await id.close();
     },
   };
+  return bot;
 }
