@@ -137,6 +137,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
     pickers: new PickerStore(),
     dialogOffers: new DialogOfferStore(),
     botAppId: identity.appId,
+    channelAudience: config.botFramework.ToChannelFromBotOAuthScope,
     graphFor,
     probeSize,
     typeahead: config.cardTypeahead ?? true,

@@ -112,7 +112,7 @@ export class TodoAttachBot {
         this.services.botAppId,
         activity.channelId ?? 'msteams',
         requester.serviceUrl,
-        AuthenticationConstants.ToChannelFromBotOAuthScope,
+        this.services.channelAudience ?? AuthenticationConstants.ToChannelFromBotOAuthScope,
         parameters,
         async (created) => {
           const conversation = { id: created.activity.conversation.id, conversationType: 'personal', isGroup: false, tenantId: requester.tenantId };

@@ -20,6 +20,8 @@ export interface BotServices {
   dialogOffers: DialogOfferStore;
   /** The bot's app id ('' in local mode), for conversations the bot starts (proactive 1:1 chat). */
   botAppId: string;
+  /** Audience of the bot's token for the connector (ToChannelFromBotOAuthScope; the cloud's). */
+  channelAudience?: string;
   /** A To Do client acting for this user (delegated token). */
   graphFor(user: Pick<Requester, 'userId' | 'aadObjectId' | 'tenantId'>): GraphTodoClient;
   /** Learns a file's size without downloading it (undefined when the host does not say). */
