@@ -101,7 +101,7 @@ async function createSession(ex: Exchange, ctx: TodoContext, target: SessionTarg
   ctx.store.sessions.set(session.id, session);
   await ex.sendJson(201, {
     '@odata.context': `${ctx.baseUrl}/$metadata#microsoft.graph.uploadSession`,
-    uploadUrl: `${ctx.baseUrl}/me/todo/lists/${enc(target.list.id)}/tasks/${enc(target.task.id)}/attachmentSessions/${enc(session.id)}`,
+    uploadUrl: `${ctx.baseUrl}${userRootOf(ex.rawPath)}/todo/lists/${enc(target.list.id)}/tasks/${enc(target.task.id)}/attachmentSessions/${enc(session.id)}`,
     expirationDateTime: graphTime(session.expiresAt),
     nextExpectedRanges: ['0-'],
   });
@@ -171,4 +171,9 @@ function keepFirst(parts: Buffer[], bytes: number): Buffer[] {
     left -= p.length;
   }
   return out;
+}
+
+/** The session lives under the user path the request used: `/me`, or `/users/{id}` (app-only tokens). */
+function userRootOf(rawPath: string): string {
+  return /^\/v1\.0(\/users\/[^/]+|\/me)\/todo\//.exec(rawPath)?.[1] ?? '/me';
 }
