@@ -20,6 +20,7 @@ import { createShareSource } from './sources/share-source';
 import { TodoAttachBot } from './teams/bot';
 import { authenticatedActivityHandler } from './teams/authenticated-handler';
 import { setUpIdentity, type GraphUser } from './app-identity';
+import type { IdentityStack } from './emulators/identity-stack';
 import { CardNotifier } from './teams/card-notifier';
 import { PickerStore } from './teams/picker-store';
 import { DialogOfferStore } from './teams/dialog-offers';
@@ -46,6 +47,10 @@ export interface RunningApp {
   runner: JobRunner;
   store: JobStore;
   emulators: BuiltInEmulators | undefined;
+  /** LOCAL_SIGN_IN: the identity emulators the bot authenticates against (undefined otherwise). */
+  identityEmulators: IdentityStack | undefined;
+  /** The bot's app id ('' in local mode). */
+  appId: string;
   stop(): Promise<void>;
 }
 
@@ -172,6 +177,8 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
     runner,
     store,
     emulators,
+    identityEmulators: identity.emulators,
+    appId: identity.appId,
     async stop() {
       accepting = false;
       await runner.shutdown();

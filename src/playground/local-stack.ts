@@ -3,6 +3,7 @@ import { startApp, type BuiltInEmulators, type RunningApp } from '../app';
 import type { Config } from '../config';
 import { AppError } from '../errors';
 import type { RetryPolicy } from '../retry';
+import { startChannelProxy } from './channel-proxy';
 import { startCompanion, type CompanionServer, type PlaygroundStatus } from './companion-server';
 import { PlaygroundProcess } from './playground-process';
 import { busyPortMessage, freePort, isAddressInUse, isPortFree } from './ports';
@@ -61,7 +62,10 @@ export async function startLocalStack(config: Config, options: LocalStackOptions
     await app.stop();
     throw new AppError('INTERNAL', 'The built-in emulators did not start.');
   }
-  const botEndpoint = `http://127.0.0.1:${app.port}/api/messages`;
+  let botEndpoint = `http://127.0.0.1:${app.port}/api/messages`;
+  // LOCAL_SIGN_IN: the Playground sends unsigned activities; the proxy signs them as the channel would.
+  const proxy = app.identityEmulators ? await startChannelProxy({ botEndpoint, appId: app.appId, openid: app.identityEmulators.openid }) : undefined;
+  if (proxy) botEndpoint = proxy.endpoint;
 
   const playground = new PlaygroundProcess({
     port: 0,
@@ -76,6 +80,7 @@ export async function startLocalStack(config: Config, options: LocalStackOptions
   try {
     companion = await startCompanion({ emulators, playground, logger: options.logger, port: config.companionPort });
   } catch (err) {
+    await proxy?.close();
     await app.stop();
     if (isAddressInUse(err)) throw new AppError('CONFIG_INVALID', busyPortMessage('the companion page', config.companionPort, 'COMPANION_PORT'), { cause: err });
     throw err;
@@ -105,6 +110,7 @@ export async function startLocalStack(config: Config, options: LocalStackOptions
       stopped ??= (async () => {
         await playground.stop();
         await companion.close();
+        await proxy?.close();
         await app.stop();
       })();
       return stopped;
