@@ -2,7 +2,7 @@ import restify from 'restify';
 import type { Logger } from 'pino';
 
 export interface ServerDeps {
-  /** Runs one inbound activity through the Bot Framework adapter (src/teams/adapter-handler.ts). */
+  /** Authenticates one inbound activity and runs the bot on it (src/teams/authenticated-handler.ts). */
   handleActivity: (req: restify.Request, res: restify.Response) => Promise<void>;
   logger: Logger;
   /** True once stored jobs are loaded: /healthz answers 200 only then. */
