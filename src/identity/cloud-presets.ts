@@ -33,6 +33,18 @@ export interface BotFrameworkEndpoints {
   CallerId: string;
 }
 
+/** US Government (GCC High); DoD below differs in its token service. */
+const GOV: BotFrameworkEndpoints = {
+  ChannelService: 'https://botframework.azure.us',
+  OAuthUrl: 'https://tokengcch.botframework.azure.us',
+  ToChannelFromBotLoginUrl: 'https://login.microsoftonline.us/MicrosoftServices.onmicrosoft.us',
+  ToChannelFromBotOAuthScope: 'https://api.botframework.us',
+  ToBotFromChannelTokenIssuer: 'https://api.botframework.us',
+  ToBotFromChannelOpenIdMetadataUrl: 'https://login.botframework.azure.us/v1/.well-known/openidconfiguration',
+  ToBotFromEmulatorOpenIdMetadataUrl: 'https://login.microsoftonline.us/cab8a31a-1906-4287-a0d8-4eef66b95f6e/v2.0/.well-known/openid-configuration',
+  CallerId: 'urn:botframework:azureusgov',
+};
+
 export const BOT_FRAMEWORK_PRESETS: Record<SupportedCloud, BotFrameworkEndpoints> = {
   Public: {
     ChannelService: undefined,
@@ -44,26 +56,9 @@ export const BOT_FRAMEWORK_PRESETS: Record<SupportedCloud, BotFrameworkEndpoints
     ToBotFromEmulatorOpenIdMetadataUrl: 'https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration',
     CallerId: 'urn:botframework:azure',
   },
-  USGov: {
-    ChannelService: 'https://botframework.azure.us',
-    OAuthUrl: 'https://tokengcch.botframework.azure.us',
-    ToChannelFromBotLoginUrl: 'https://login.microsoftonline.us/MicrosoftServices.onmicrosoft.us',
-    ToChannelFromBotOAuthScope: 'https://api.botframework.us',
-    ToBotFromChannelTokenIssuer: 'https://api.botframework.us',
-    ToBotFromChannelOpenIdMetadataUrl: 'https://login.botframework.azure.us/v1/.well-known/openidconfiguration',
-    ToBotFromEmulatorOpenIdMetadataUrl: 'https://login.microsoftonline.us/cab8a31a-1906-4287-a0d8-4eef66b95f6e/v2.0/.well-known/openid-configuration',
-    CallerId: 'urn:botframework:azureusgov',
-  },
-  USGovDoD: {
-    ChannelService: 'https://botframework.azure.us',
-    OAuthUrl: 'https://apiDoD.botframework.azure.us',
-    ToChannelFromBotLoginUrl: 'https://login.microsoftonline.us/MicrosoftServices.onmicrosoft.us',
-    ToChannelFromBotOAuthScope: 'https://api.botframework.us',
-    ToBotFromChannelTokenIssuer: 'https://api.botframework.us',
-    ToBotFromChannelOpenIdMetadataUrl: 'https://login.botframework.azure.us/v1/.well-known/openidconfiguration',
-    ToBotFromEmulatorOpenIdMetadataUrl: 'https://login.microsoftonline.us/cab8a31a-1906-4287-a0d8-4eef66b95f6e/v2.0/.well-known/openid-configuration',
-    CallerId: 'urn:botframework:azureusgov',
-  },
+  USGov: GOV,
+  // DoD differs from GCC High in its token service only (bot-docs, how-to-deploy-gov-cloud-high).
+  USGovDoD: { ...GOV, OAuthUrl: 'https://apiDoD.botframework.azure.us' },
 };
 
 /** SharePoint/OneDrive hosts of each cloud: where Teams keeps the files users share. */
@@ -81,7 +76,3 @@ export const LEGACY_CLOUD_NAMES: Record<string, SupportedCloud | 'China'> = {
   China: 'China',
 };
 
-/** The Entra ID authority host of the cloud's bot login URL (user and app-only tokens come from there too). */
-export function entraOrigin(loginUrl: string): string {
-  return new URL(loginUrl).origin;
-}

@@ -40,6 +40,20 @@ async function startTransfer(file: HostedFile, nthCard: number): Promise<{ card:
   return { card: picker, listId: list.id, taskId: task.id };
 }
 
+/**
+ * Signs Megan in, then starts a transfer of a generated file over a slowed Graph and waits
+ * until To Do has accepted `reachedBytes` of it: a transfer caught in the middle.
+ */
+async function transferInTheMiddle(name: string, size: number, seed: number, bytesPerSecond: number, reachedBytes: number) {
+  await signIn();
+  await bot.h.waitForCard(1);
+  bot.h.emulators.graph.shaping.set({ bytesPerSecond });
+  const file = bot.h.emulators.files.addFile({ name, size, seed });
+  const started = await startTransfer(file, 2);
+  const reached = await uploadReached(reachedBytes);
+  return { ...started, file, reached };
+}
+
 /** Waits until To Do has accepted at least `bytes` of the upload session. */
 function uploadReached(bytes: number): Promise<number> {
   return bot.h.connector.waitFor(() => {
@@ -51,12 +65,7 @@ function uploadReached(bytes: number): Promise<number> {
 const sessionsCreated = () => bot.h.emulators.graph.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/createUploadSession')).length;
 
 test('the token expires in the middle of a 20 MB upload: one 401, a fresh token, the same session; bytes intact, one attachment', async () => {
-  await signIn();
-  await bot.h.waitForCard(1);
-  bot.h.emulators.graph.shaping.set({ bytesPerSecond: 6 * MB });
-  const file = bot.h.emulators.files.addFile({ name: 'survey.mp4', size: 20 * MB, seed: 11 });
-  const { card, listId, taskId } = await startTransfer(file, 2);
-  await uploadReached(3 * MB);
+  const { card, listId, taskId, file } = await transferInTheMiddle('survey.mp4', 20 * MB, 11, 6 * MB, 3 * MB);
   bot.id.entra.expireUserTokens();
   await bot.h.waitForCardText(card.activityId, /Attached “survey\.mp4”/);
   const attachments = bot.h.emulators.graph.attachments(listId, taskId);
@@ -68,12 +77,7 @@ test('the token expires in the middle of a 20 MB upload: one 401, a fresh token,
 });
 
 test('sign out mid-upload → the card says it waits for sign-in (session kept) → Sign in → it completes from the server’s range', async () => {
-  await signIn();
-  await bot.h.waitForCard(1);
-  bot.h.emulators.graph.shaping.set({ bytesPerSecond: 4 * MB });
-  const file = bot.h.emulators.files.addFile({ name: 'drawings.pdf', size: 12 * MB, seed: 5 });
-  const { card, listId, taskId } = await startTransfer(file, 2);
-  const reached = await uploadReached(2 * MB);
+  const { card, listId, taskId, file, reached } = await transferInTheMiddle('drawings.pdf', 12 * MB, 5, 4 * MB, 2 * MB);
   expect(await bot.h.sendText('sign out')).toBe(200);
   await waitForText(bot.h, /You are signed out of Microsoft To Do\. Your running transfer is paused until you sign in again\./);
   const waiting = await bot.h.waitForCardText(card.activityId, /Waiting for you to sign in/);
@@ -102,12 +106,7 @@ test('sign out mid-upload → the card says it waits for sign-in (session kept) 
 });
 
 test('restart while waiting: still waiting after the restart (nothing resumed without a token), then sign-in completes it', async () => {
-  await signIn();
-  await bot.h.waitForCard(1);
-  bot.h.emulators.graph.shaping.set({ bytesPerSecond: 4 * MB });
-  const file = bot.h.emulators.files.addFile({ name: 'model.ifc', size: 10 * MB, seed: 9 });
-  const { card, listId, taskId } = await startTransfer(file, 2);
-  await uploadReached(MB);
+  const { card, listId, taskId, file } = await transferInTheMiddle('model.ifc', 10 * MB, 9, 4 * MB, MB);
   await bot.h.sendText('sign out');
   await bot.h.waitForCardText(card.activityId, /Waiting for you to sign in/);
   const jobId = bot.h.app.store.list()[0]?.id ?? '';
@@ -131,12 +130,7 @@ test('restart while waiting: still waiting after the restart (nothing resumed wi
 });
 
 test('a transfer that lost its token (the token service says 404) waits instead of failing; Cancel on the waiting card cancels it', async () => {
-  await signIn();
-  await bot.h.waitForCard(1);
-  bot.h.emulators.graph.shaping.set({ bytesPerSecond: 4 * MB });
-  const file = bot.h.emulators.files.addFile({ name: 'scan.tif', size: 8 * MB, seed: 2 });
-  const { card, listId, taskId } = await startTransfer(file, 2);
-  await uploadReached(MB);
+  const { card, listId, taskId, file } = await transferInTheMiddle('scan.tif', 8 * MB, 2, 4 * MB, MB);
   // Consent revoked: the token service forgets the sign-in; the cached token then expires.
   bot.id.tokenService.revoke(MEGAN.id);
   bot.id.entra.expireUserTokens();
