@@ -20,6 +20,9 @@ function banner(stack: LocalStack): string {
     lines.push(`  The Agents Playground is NOT running: ${pg.reason ?? 'unknown reason'}.`);
     lines.push(`  Open the companion page (To Do and network panels work without it):  ${stack.companion.url}`);
   }
+  if (stack.app.identityEmulators) {
+    lines.push('', '  LOCAL_SIGN_IN: the bot asks you to sign in first. Press Sign in on its card, accept the', '  emulated sign-in page and type the six-digit code it shows into the chat.');
+  }
   lines.push(`  The bot listens on ${stack.botEndpoint}`, '', '  Press Ctrl+C to stop everything.', '─'.repeat(72), '');
   return lines.join('\n');
 }
