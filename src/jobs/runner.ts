@@ -54,6 +54,8 @@ interface Running {
 export class JobRunner {
   private readonly limiter: ConcurrencyLimiter;
   private readonly running = new Map<string, Running>();
+  /** Jobs whose user signed in again before their pause for sign-in had finished. */
+  private readonly resumeWhenPaused = new Set<string>();
   private accepting = true;
   /** After shutdown nothing is written: the records on disk stay as the next start must see them. */
   private stopped = false;
@@ -145,6 +147,8 @@ export class JobRunner {
   async resumeWaiting(userId: string): Promise<number> {
     let n = 0;
     for (const job of this.deps.store.listByUser(userId)) {
+      const pausing = this.running.get(job.id);
+      if (pausing && pausing.abort.signal.reason instanceof SignInPause) this.resumeWhenPaused.add(job.id);
       if (job.state !== 'waiting-sign-in' || this.running.has(job.id)) continue;
       const next: TransferJob = { ...job, state: 'running', updatedAt: new Date().toISOString() };
       this.deps.logger.info({ jobId: job.id }, 'resuming transfer after sign-in');
@@ -200,7 +204,13 @@ export class JobRunner {
         this.deps.logger.error({ jobId: job.id, err: err.toLog() }, 'transfer stopped by an unexpected error');
         await this.finish(endRemaining(entry.latest, 'failed', { code: err.code, message: userMessage(err) }), entry);
       })
-      .finally(() => this.running.delete(job.id));
+      .finally(() => {
+        this.running.delete(job.id);
+        // Signed in again while this job was still pausing: it continues now.
+        if (this.resumeWhenPaused.delete(job.id)) {
+          void this.resumeWaiting(job.userId).catch((err: unknown) => this.deps.logger.error({ jobId: job.id, err: toAppError(err).toLog() }, 'resuming transfer after sign-in failed'));
+        }
+      });
   }
 
   private async execute(initial: TransferJob, entry: Running): Promise<void> {

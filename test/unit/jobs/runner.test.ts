@@ -67,3 +67,58 @@ test('a job record that cannot be written mid-transfer neither crashes the proce
   expect(stored[0]?.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
   expect(writes).toBeGreaterThan(3);
 });
+
+test('sign out pauses a transfer (waiting for sign-in, not failed); signing in before the pause settled still resumes it', async () => {
+  const { store } = await JobStore.open(dir);
+  const todo = new MemoryTodo().addTask('L', 'T');
+  const bytes = Buffer.alloc(1024 * 1024, 3);
+  let opened!: () => void;
+  const openedOnce = new Promise<void>((r) => (opened = r));
+  let done!: (j: TransferJob) => void;
+  const finished = new Promise<TransferJob>((r) => (done = r));
+  const states: string[] = [];
+  let first = true;
+  const notifier: TransferNotifier = {
+    show: async (j) => {
+      states.push(j.state);
+      if (j.state === 'done') done(j);
+    },
+  };
+  const runner = new JobRunner({
+    store,
+    notifier,
+    sinkFor: () => todo,
+    // The first read waits until the transfer is aborted, so the pause lands mid-transfer.
+    sourceFor: () => {
+      const inner = createBufferSource(bytes);
+      return {
+        ...inner,
+        size: inner.size,
+        open: async (offset: number, signal: AbortSignal) => {
+          if (first) {
+            first = false;
+            opened();
+            await new Promise<void>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
+          }
+          return inner.open(offset, signal);
+        },
+      };
+    },
+    logger: silentLogger(),
+    maxConcurrent: 1,
+    chunkBytes: 3 * 327_680,
+    retryPolicy: FAST_RETRY_POLICY,
+    cardUpdateIntervalMs: 10,
+  });
+  await runner.submit(job('j2', [bytes.length]));
+  await openedOnce;
+  expect(runner.pauseForSignIn('29:user')).toBe(1);
+  expect(runner.pauseForSignIn('29:other')).toBe(0);
+  // Signed in again at once: the job has not finished pausing, yet it must not stay paused.
+  expect(await runner.resumeWaiting('29:user')).toBe(0);
+  const last = await finished;
+  expect(states).toContain('waiting-sign-in');
+  expect(states).not.toContain('failed');
+  expect(last.files[0]?.state).toBe('done');
+  expect(todo.attachments('L', 'T')).toHaveLength(1);
+});
