@@ -38,7 +38,7 @@ export interface LocalStack {
 
 export async function startLocalStack(config: Config, options: LocalStackOptions): Promise<LocalStack> {
   if (!config.localMode) {
-    throw new AppError('CONFIG_INVALID', 'npm start runs the local playground, which needs local mode: unset MicrosoftAppId (npm run serve runs the bot for Teams).');
+    throw new AppError('CONFIG_INVALID', 'npm start runs the local playground, which needs local mode: unset MicrosoftAppId (LOCAL_SIGN_IN=true npm start tries sign-in locally; npm run serve runs the bot for Teams).');
   }
   if (config.graph.baseUrlOverride !== undefined) {
     throw new AppError('CONFIG_INVALID', 'npm start uses the built-in To Do emulator: unset GRAPH_BASE_URL (npm run serve runs the bot against another Graph).');

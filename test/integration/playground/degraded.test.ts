@@ -102,7 +102,7 @@ test('a taken bot or companion port is a clear error naming the setting', async 
 });
 
 test('npm start refuses settings that are not the local playground', async () => {
-  await expect(start({ MicrosoftAppId: '00000000-0000-0000-0000-000000000001' })).rejects.toThrow(/needs local mode: unset MicrosoftAppId/);
+  await expect(start({ MicrosoftAppId: '00000000-0000-0000-0000-000000000001', MicrosoftAppPassword: 'secret', OAUTH_CONNECTION_NAME: 'todo-graph' })).rejects.toThrow(/needs local mode: unset MicrosoftAppId/);
   await expect(start({ GRAPH_BASE_URL: 'http://127.0.0.1:9/v1.0' })).rejects.toThrow(/unset GRAPH_BASE_URL/);
 });
 
