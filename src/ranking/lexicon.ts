@@ -55,7 +55,6 @@ export const ABBREVIATIONS: Readonly<Record<string, readonly string[]>> = {
   ic: ['intercompany'],
   fx: ['foreign', 'exchange'],
   ppt: ['presentation'],
-  np: ['nota', 'prensa'],
   mtg: ['meeting'],
   wk: ['week'],
   kw: ['week'],

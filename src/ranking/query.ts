@@ -15,13 +15,19 @@ export const SOURCE_WEIGHTS = { fileName: 1, messageText: 0.7, conversationName:
 const EXPANSION_WEIGHT = 0.7;
 /** Field weights of a task document. */
 export const FIELD_WEIGHTS = { title: 1, listName: 0.4, joinedPair: 0.6 } as const;
+/**
+ * Dates in a query count half: "Screenshot 2026-09-13", "IMG_20260503" and "Scan_20260409"
+ * say when the file was made, not what it is for, yet a title may well carry the same year.
+ */
+export const DATE_WEIGHT = 0.5;
+const isDateKey = (key: string): boolean => key.startsWith('#m') || /^(?:19|20)\d\d$/.test(key);
 /** Query words kept at most (file name first): bounds the work on a long message. */
 export const MAX_QUERY_GROUPS = 64;
 
 function groupsOf(terms: readonly Term[], weight: number): QueryGroup[] {
   const out: QueryGroup[] = [];
   for (const t of terms) {
-    out.push({ alternatives: t.concept ? [t.key, t.concept] : [t.key], weight });
+    out.push({ alternatives: t.concept ? [t.key, t.concept] : [t.key], weight: isDateKey(t.key) ? weight * DATE_WEIGHT : weight });
     for (const e of t.expansions) out.push({ alternatives: [e], weight: weight * EXPANSION_WEIGHT });
   }
   return out;
