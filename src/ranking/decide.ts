@@ -15,7 +15,7 @@ export interface PreselectRule {
   maxCompletedShare: number;
 }
 
-export const DEFAULT_PRESELECT_RULE: PreselectRule = { minRelevance: 1, maxRunnerUpShare: 0.6, maxCompletedShare: 1 };
+export const DEFAULT_PRESELECT_RULE: PreselectRule = { minRelevance: 0.9, maxRunnerUpShare: 0.6, maxCompletedShare: 1 };
 
 export function clearlyWins(
   best: RankedTask | undefined,

@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { z } from 'zod';
 import { rankTasks, type RankOptions } from './rank';
 import type { CandidateTask } from './types';
@@ -78,6 +80,18 @@ export function casesOf(file: EvaluationFile): EvaluationCase[] {
     clear: c.clear ?? c.answers.length === 1,
     note: c.note,
   }));
+}
+
+/** Every `*.json` of the set's folder, validated, as cases (file name order). */
+export function readEvaluationSet(dir: string): Array<{ file: string; cases: EvaluationCase[] }> {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((file) => {
+      const parsed = EvaluationFileSchema.safeParse(JSON.parse(readFileSync(path.join(dir, file), 'utf8')));
+      if (!parsed.success) throw new Error(`${file}: ${parsed.error.message}`);
+      return { file, cases: casesOf(parsed.data) };
+    });
 }
 
 export interface CaseOutcome {
