@@ -12,7 +12,7 @@ export interface Term {
 }
 
 function conceptOf(token: string, stemmed: string): string | undefined {
-  return SYNONYMS[token] ?? SYNONYMS[stemmed];
+  return SYNONYMS.get(token) ?? SYNONYMS.get(stemmed);
 }
 
 /**
@@ -31,7 +31,7 @@ export function analyze(tokens: readonly string[], side: 'query' | 'document'): 
       seen.add(key);
     }
     const concept = conceptOf(token, key);
-    const expansions = (ABBREVIATIONS[token] ?? []).filter((w) => w !== key);
+    const expansions = (ABBREVIATIONS.get(token) ?? []).filter((w) => w !== key);
     out.push(concept ? { key, concept, expansions } : { key, expansions });
   }
   return out;

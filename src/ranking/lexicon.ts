@@ -39,7 +39,7 @@ export const QUERY_NOISE = words(`
 `);
 
 /** Abbreviations people put in file names, spelled out (both sides). */
-export const ABBREVIATIONS: Readonly<Record<string, readonly string[]>> = {
+export const ABBREVIATIONS: ReadonlyMap<string, readonly string[]> = new Map(Object.entries({
   recon: ['reconciliation'],
   mktg: ['marketing'],
   mgmt: ['management'],
@@ -59,14 +59,14 @@ export const ABBREVIATIONS: Readonly<Record<string, readonly string[]>> = {
   wk: ['week'],
   kw: ['week'],
   cw: ['week'],
-};
+}));
 
 /**
  * A handful of business words across languages mapped to one concept, so an English file
  * name finds a task written in the user's language and back. Kept small on purpose: each
  * entry must be a word people really put in both places.
  */
-export const SYNONYMS: Readonly<Record<string, string>> = Object.fromEntries(
+export const SYNONYMS: ReadonlyMap<string, string> = new Map(
   (
     [
       ['invoice', 'invoice factura facture rechnung fattura fatura'],

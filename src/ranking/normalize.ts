@@ -19,6 +19,7 @@ const SPECIAL_LETTER_RE = new RegExp(`[${Object.keys(SPECIAL_LETTERS).join('')}]
  * spelled out, NFC again. Case is kept: the tokeniser still needs it to split camelCase.
  */
 export function foldAccents(text: string): string {
+  if (/^[\x00-\x7f]*$/.test(text)) return text; // plain ASCII: nothing to fold (most titles)
   return text
     .normalize('NFKD')
     .replace(COMBINING_DIACRITICS, '')

@@ -1,7 +1,7 @@
 import { analyze, type Term } from './analyze';
 import type { QueryGroup, WeightedTerm } from './bm25';
 import { stem } from './stem';
-import { TEXT_CAPS, tokenize } from './tokenize';
+import { TEXT_CAPS, tokenize, type TokenizeOptions } from './tokenize';
 import type { CandidateTask, RankingContext } from './types';
 
 /**
@@ -38,15 +38,15 @@ function groupsOf(terms: readonly Term[], weight: number): QueryGroup[] {
  * strongest source plus a little of the others ("budget" in the name and the message).
  */
 export function buildQuery(context: RankingContext): QueryGroup[] {
-  const sources: Array<[string | undefined, number, number, boolean]> = [
-    [context.fileName, SOURCE_WEIGHTS.fileName, TEXT_CAPS.fileName, true],
-    [context.messageText, SOURCE_WEIGHTS.messageText, TEXT_CAPS.message, false],
-    [context.conversationName, SOURCE_WEIGHTS.conversationName, TEXT_CAPS.conversationName, false],
+  const sources: Array<[string | undefined, number, TokenizeOptions]> = [
+    [context.fileName, SOURCE_WEIGHTS.fileName, { maxChars: TEXT_CAPS.fileName, fileName: true }],
+    [context.messageText, SOURCE_WEIGHTS.messageText, { maxChars: TEXT_CAPS.message, markup: true }],
+    [context.conversationName, SOURCE_WEIGHTS.conversationName, { maxChars: TEXT_CAPS.conversationName }],
   ];
   const merged = new Map<string, { group: QueryGroup; weights: number[] }>();
-  for (const [text, weight, maxChars, fileName] of sources) {
+  for (const [text, weight, options] of sources) {
     if (!text) continue;
-    for (const g of groupsOf(analyze(tokenize(text, { maxChars, fileName }), 'query'), weight)) {
+    for (const g of groupsOf(analyze(tokenize(text, options), 'query'), weight)) {
       const id = g.alternatives.join('|');
       const entry = merged.get(id);
       if (entry) entry.weights.push(g.weight);
@@ -84,13 +84,28 @@ function joinedPairs(tokens: readonly string[]): WeightedTerm[] {
   return out;
 }
 
-/** A task as a document: its title's words, its list name's words (weighted less), joined pairs. */
-export function buildDocument(task: CandidateTask): { terms: WeightedTerm[]; length: number } {
-  const titleTokens = tokenize(task.title, { maxChars: TEXT_CAPS.title });
-  const title = analyze(titleTokens, 'document');
-  const list = analyze(tokenize(task.listName, { maxChars: TEXT_CAPS.listName }), 'document');
-  return {
-    terms: [...termsOf(title, FIELD_WEIGHTS.title), ...termsOf(list, FIELD_WEIGHTS.listName), ...joinedPairs(titleTokens)],
-    length: title.length * FIELD_WEIGHTS.title + list.length * FIELD_WEIGHTS.listName,
-  };
+export interface TaskDocument {
+  terms: WeightedTerm[];
+  length: number;
+}
+
+/**
+ * The tasks as documents: each title's words, its list name's words (weighted less) and
+ * joined pairs. A list's name is read once for all its tasks.
+ */
+export function buildDocuments(tasks: readonly CandidateTask[]): TaskDocument[] {
+  const lists = new Map<string, Term[]>();
+  return tasks.map((task) => {
+    let list = lists.get(task.listName);
+    if (!list) {
+      list = analyze(tokenize(task.listName, { maxChars: TEXT_CAPS.listName }), 'document');
+      lists.set(task.listName, list);
+    }
+    const titleTokens = tokenize(task.title, { maxChars: TEXT_CAPS.title });
+    const title = analyze(titleTokens, 'document');
+    return {
+      terms: [...termsOf(title, FIELD_WEIGHTS.title), ...termsOf(list, FIELD_WEIGHTS.listName), ...joinedPairs(titleTokens)],
+      length: title.length * FIELD_WEIGHTS.title + list.length * FIELD_WEIGHTS.listName,
+    };
+  });
 }

@@ -1,7 +1,7 @@
 import { Bm25Index, BM25_DEFAULTS, type Bm25Params } from './bm25';
 import { clearlyWins, DEFAULT_PRESELECT_RULE, type PreselectRule } from './decide';
 import { prior } from './prior';
-import { buildDocument, buildQuery } from './query';
+import { buildDocuments, buildQuery } from './query';
 import type { CandidateTask, RankedTask, Ranking, RankingContext } from './types';
 
 /** Candidates read at most; the caller should never get near it (see RANKING_FETCH_LIMITS). */
@@ -28,7 +28,7 @@ const isCompleted = (t: CandidateTask): boolean => t.status === 'completed';
 export function rankTasks(context: RankingContext, tasks: readonly CandidateTask[], options: RankOptions = {}): Ranking {
   const now = options.now ?? Date.now();
   const candidates = tasks.length > MAX_CANDIDATES ? tasks.slice(0, MAX_CANDIDATES) : tasks;
-  const index = new Bm25Index(candidates.map(buildDocument), options.bm25 ?? BM25_DEFAULTS);
+  const index = new Bm25Index(buildDocuments(candidates), options.bm25 ?? BM25_DEFAULTS);
   const { relevance, matched } = index.score(buildQuery(context));
   const all: RankedTask[] = candidates.map((task, i) => {
     const r = relevance[i] as number;

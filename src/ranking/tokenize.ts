@@ -15,6 +15,8 @@ const CJK_CHAR = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script
 // Japanese particles between words: a title has no spaces, these are where words end.
 const CJK_PARTICLES = /[のをにへでとがはもや]/u;
 const WORD_PARTS = /\p{Lu}+(?=\p{Lu}\p{Ll})|\p{Lu}?\p{Ll}+|\p{Lu}+|\p{N}+|\p{L}+/gu;
+// The same for ASCII chunks (most of them), without the cost of Unicode property classes.
+const ASCII_WORD_PARTS = /[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+/g;
 const EXTENSION = /\.[A-Za-z][A-Za-z0-9]{0,4}$/;
 const COPY_SUFFIX = /\s*[([]\d{1,3}[)\]]\s*$/;
 
@@ -41,8 +43,17 @@ function cjkTokens(run: string): string[] {
   return out;
 }
 
+/** Below U+2E80 (the first CJK radical) nothing is CJK: most chunks need no script test. */
+function mayHaveCjk(chunk: string): boolean {
+  for (let i = 0; i < chunk.length; i++) if (chunk.charCodeAt(i) >= 0x2e80) return true;
+  return false;
+}
+
 /** Splits one separator-free chunk into lower-case parts (CJK runs → character pairs). */
 function chunkParts(chunk: string): string[] {
+  if (/^[a-z]+$/.test(chunk)) return [chunk];
+  if (/^[A-Za-z0-9]+$/.test(chunk)) return Array.from(chunk.matchAll(ASCII_WORD_PARTS), (m) => m[0].toLowerCase());
+  if (!mayHaveCjk(chunk) || !CJK_CHAR.test(chunk)) return Array.from(chunk.matchAll(WORD_PARTS), (m) => foldCase(m[0]));
   const out: string[] = [];
   let run = '';
   let runIsCjk = false;
@@ -111,6 +122,8 @@ function combine(parts: readonly string[]): string[] {
 export interface TokenizeOptions {
   /** Drop the extension and the copy suffix first. */
   fileName?: boolean;
+  /** Message text: markup, entities and links out first. */
+  markup?: boolean;
   /** Characters read at most (see TEXT_CAPS). */
   maxChars: number;
 }
@@ -119,7 +132,8 @@ export interface TokenizeOptions {
 export function tokenize(text: string, options: TokenizeOptions): string[] {
   let source = capLength(text, options.maxChars);
   if (options.fileName) source = fileNameStem(source);
-  const { tokens: dates, rest } = extractDates(foldAccents(plainText(source)));
+  if (options.markup) source = plainText(source);
+  const { tokens: dates, rest } = extractDates(foldAccents(source));
   const parts: string[] = [];
   for (const chunk of rest.split(/[^\p{L}\p{N}]+/u)) if (chunk) parts.push(...chunkParts(chunk));
   return [...dates, ...combine(parts)];

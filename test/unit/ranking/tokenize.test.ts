@@ -3,7 +3,7 @@ import { capLength, fold, foldAccents } from '../../../src/ranking/normalize';
 import { fileNameStem, TEXT_CAPS, tokenize } from '../../../src/ranking/tokenize';
 
 const file = (name: string): string[] => tokenize(name, { fileName: true, maxChars: TEXT_CAPS.fileName });
-const text = (t: string): string[] => tokenize(t, { maxChars: TEXT_CAPS.message });
+const text = (t: string): string[] => tokenize(t, { maxChars: TEXT_CAPS.message, markup: true });
 
 describe('normalise', () => {
   it('strips accents and folds case, so spellings with and without them meet', () => {
