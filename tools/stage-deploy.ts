@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import AdmZip from 'adm-zip';
 
 /**
  * `npm run stage`: build/deploy/ is what App Service runs (zip deploy, WEBSITE_RUN_FROM_PACKAGE):
@@ -8,6 +9,8 @@ import path from 'node:path';
  * the container image (deploy/Dockerfile). `npm run stage` builds first.
  */
 export const STAGE_DIR = path.join('build', 'deploy');
+/** The same folder zipped, for `az webapp deploy --type zip` (keep one per release to roll back). */
+export const STAGE_ZIP = path.join('build', 'deploy.zip');
 
 export function stage(root: string): string {
   const out = path.join(root, STAGE_DIR);
@@ -20,10 +23,14 @@ export function stage(root: string): string {
   // Production dependencies need no install script (restify's dtrace-provider is optional).
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   execFileSync(npm, ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: out, stdio: 'inherit' });
+  const zip = new AdmZip();
+  zip.addLocalFolder(out);
+  zip.writeZip(path.join(root, STAGE_ZIP));
   return out;
 }
 
 if (require.main === module) {
   const root = path.resolve(__dirname, '..', '..');
-  console.log(`staged ${path.relative(root, stage(root))}: zip-deploy this folder (azureAppService/zipDeploy or az webapp deploy)`);
+  const dir = path.relative(root, stage(root));
+  console.log(`staged ${dir} and ${STAGE_ZIP}: deploy the folder (atk deploy) or the zip (az webapp deploy --type zip)`);
 }
