@@ -301,6 +301,20 @@ describe('uploadAttachment: faults from the source', () => {
     expect(sink.openSessions()).toBe(0);
   });
 
+  it('a slow source longer than announced fails with SOURCE_SIZE_MISMATCH, never a truncated attachment', async () => {
+    // A share whose size changed after the probe: three 1.25 MiB chunks announced, 1,000 bytes
+    // more arriving in 64 KiB pieces a few ms apart, so the read-ahead makes the last reads
+    // while the last chunk's body waits for them.
+    const chunkBytes = 4 * CHUNK_UNIT;
+    const announced = 3 * chunkBytes;
+    const source = new TestSource(bytesOf(announced + 1000), { claimedSize: announced, pieceBytes: 65_536, pieceDelayMs: 3 });
+    const sink = todo();
+    const err = await rejection(uploadAttachment(source, TARGET, sink, opts({ chunkBytes })));
+    expect(err.code).toBe('SOURCE_SIZE_MISMATCH');
+    expect(sink.attachments(TARGET.listId, TARGET.taskId)).toHaveLength(0);
+    expect(sink.openSessions()).toBe(0);
+  });
+
   it.each([
     ['shorter', -10],
     ['longer', 10],
