@@ -190,10 +190,12 @@ export class JobRunner {
     entry.live.set(index, { bytesPerSecond: undefined });
     // Progress callbacks arrive while saves are in flight: chain them so records are written in order.
     let chain: Promise<unknown> = Promise.resolve();
-    const enqueue = (change: Partial<FileJob>): void => {
-      chain = chain.then(async () => {
+    const enqueue = (change: Partial<FileJob>): Promise<void> => {
+      const saved = chain.then(async () => {
         job = await save(withFile(job, index, change));
       });
+      chain = saved;
+      return saved;
     };
     try {
       const result = await uploadAttachment(this.deps.sourceFor(job, file), taskTarget(job, file), this.deps.sinkFor(job), {
@@ -204,6 +206,7 @@ export class JobRunner {
         preexistingAttachmentIds: file.preexistingAttachmentIds,
         startedAt: file.startedAt,
         spoolDir: this.deps.spoolDir,
+        // Awaited by the engine: on disk before the POST, session or PUT that follows (kill -9).
         onPreexisting: (ids) => enqueue({ preexistingAttachmentIds: ids }),
         onSession: (session, size) => enqueue({ session, size }),
         onProgress: ({ bytesDone, total }) => {

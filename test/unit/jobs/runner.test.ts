@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,6 +9,7 @@ import { JobStore } from '../../../src/jobs/store';
 import { silentLogger } from '../../../src/log';
 import { FAST_RETRY_POLICY } from '../../../src/retry';
 import { createBufferSource } from '../../../src/sources/buffer-source';
+import { DEFAULT_CHUNK_BYTES, SMALL_UPLOAD_LIMIT } from '../../../src/upload/chunk-plan';
 import { MemoryTodo } from '../../support/memory-sink';
 
 function job(id: string, sizes: number[]): TransferJob {
@@ -66,4 +68,80 @@ test('a job record that cannot be written mid-transfer neither crashes the proce
   expect(stored).toHaveLength(1);
   expect(stored[0]?.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
   expect(writes).toBeGreaterThan(3);
+});
+
+/**
+ * What a kill -9 leaves on disk at this instant: the job records as they are now. Records are
+ * replaced by rename, so each file is either the old or the new record; a temporary file of a
+ * write in flight may vanish while we look (and is discarded by JobStore.open anyway).
+ */
+function diskImageOf(dataDir: string, into: string): void {
+  const from = path.join(dataDir, 'jobs');
+  const to = path.join(into, 'jobs');
+  mkdirSync(to, { recursive: true });
+  for (const name of readdirSync(from)) {
+    if (!name.endsWith('.json')) continue;
+    try {
+      copyFileSync(path.join(from, name), path.join(to, name));
+    } catch (err) {
+      if ((err as { code?: unknown }).code !== 'ENOENT') throw err;
+    }
+  }
+}
+
+describe('kill -9 at the instant To Do stores the file, then a start on that disk image', () => {
+  it.each([
+    ['a small file (one POST)', 50_000],
+    ['a single-chunk upload session', SMALL_UPLOAD_LIMIT + 1000],
+  ])('%s: exactly one attachment', async (_label, size) => {
+    const crashDir = await mkdtemp(path.join(os.tmpdir(), 'runner-crash-'));
+    try {
+      const todo = new MemoryTodo().addTask('L', 'T');
+      const bytes = Buffer.alloc(size, 9);
+      let imaged = false;
+      const image = (): void => {
+        if (imaged) return;
+        imaged = true;
+        diskImageOf(dir, crashDir);
+      };
+      // The instant the non-idempotent request reaches To Do (it will store the file).
+      const post = todo.createSmallAttachment.bind(todo);
+      todo.createSmallAttachment = (target, body, signal) => {
+        image();
+        return post(target, body, signal);
+      };
+      todo.onPut = image;
+      const runnerOn = (store: JobStore): JobRunner =>
+        new JobRunner({
+          store,
+          notifier: { show: async () => undefined },
+          sinkFor: () => todo,
+          sourceFor: () => createBufferSource(bytes),
+          logger: silentLogger(),
+          maxConcurrent: 1,
+          chunkBytes: DEFAULT_CHUNK_BYTES,
+          retryPolicy: FAST_RETRY_POLICY,
+          cardUpdateIntervalMs: 10,
+        });
+
+      const first = runnerOn((await JobStore.open(dir)).store);
+      await first.submit(job('j1', [size]));
+      await first.settled('j1');
+      expect(imaged).toBe(true);
+      expect(todo.attachments('L', 'T')).toHaveLength(1);
+
+      // The process died at that instant; the next one starts on what was on disk then.
+      const { store } = await JobStore.open(crashDir);
+      expect(store.get('j1')?.state).toBe('running');
+      const second = runnerOn(store);
+      expect(second.resumeAll()).toBe(1);
+      await second.settled('j1');
+      expect(store.get('j1')?.files[0]?.state).toBe('done');
+      const stored = todo.attachments('L', 'T');
+      expect(stored).toHaveLength(1);
+      expect(store.get('j1')?.files[0]?.attachmentId).toBe(stored[0]?.id);
+    } finally {
+      await rm(crashDir, { recursive: true, force: true });
+    }
+  });
 });
