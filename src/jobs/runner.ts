@@ -41,6 +41,7 @@ interface Running {
   abort: AbortController;
   throttle: ProgressThrottle<TransferJob>;
   live: Map<number, LiveFileProgress>;
+  /** Resolves when the transfer is over and its final card delivered (or given up). */
   done: Promise<void>;
 }
 
@@ -51,7 +52,13 @@ interface Running {
  */
 export class JobRunner {
   private readonly limiter: ConcurrencyLimiter;
+  /** Transfers waiting for a slot or in flight. */
   private readonly running = new Map<string, Running>();
+  /**
+   * Every launched job until its final card is delivered: the card goes out after the
+   * transfer has left `running` and released its slot (Teams may take minutes to accept it).
+   */
+  private readonly finishing = new Map<string, Running>();
   private accepting = true;
   /** After shutdown nothing is written: the records on disk stay as the next start must see them. */
   private stopped = false;
@@ -104,13 +111,16 @@ export class JobRunner {
     return next;
   }
 
-  /** Resolves when the job is no longer running (tests and shutdown wait on this, never sleep). */
+  /**
+   * Resolves when the job is no longer running and its final card has been delivered or given
+   * up (tests and shutdown wait on this, never sleep).
+   */
   async settled(jobId: string): Promise<void> {
-    await this.running.get(jobId)?.done;
+    await this.finishing.get(jobId)?.done;
   }
 
   async settleAll(): Promise<void> {
-    await Promise.all([...this.running.values()].map((r) => r.done));
+    await Promise.all([...this.finishing.values()].map((r) => r.done));
   }
 
   /**
@@ -129,16 +139,26 @@ export class JobRunner {
     if (!this.accepting) return;
     const abort = new AbortController();
     const live = new Map<number, LiveFileProgress>();
+    // An earlier run's final card may still be on its way (a Retry pressed meanwhile): it is
+    // superseded, and this run's first update waits for a send of it still in flight, so the
+    // card never ends on the older outcome.
+    const previous = this.finishing.get(job.id);
+    previous?.throttle.supersede();
+    const previousIdle = previous?.throttle.idle();
     const throttle = new ProgressThrottle<TransferJob>({
       minIntervalMs: this.deps.cardUpdateIntervalMs ?? 1000,
       send: async (snapshot) => {
+        await previousIdle;
         if (!this.stopped) await this.deps.notifier.show(snapshot, live);
       },
+      // A card Teams refuses for good (deleted: 404) is not retried for minutes.
+      shouldRetry: (err) => toAppError(err).retryable,
       onError: (err) => this.deps.logger.warn({ jobId: job.id, err: toAppError(err).toLog() }, 'card update failed'),
     });
     const entry: Running = { latest: job, started: false, abort, throttle, live, done: Promise.resolve() };
     this.running.set(job.id, entry);
-    entry.done = this.limiter
+    this.finishing.set(job.id, entry);
+    const transfer = this.limiter
       .run(() => {
         entry.started = true;
         return this.execute(job, entry);
@@ -148,16 +168,27 @@ export class JobRunner {
         if (!entry.started) {
           // Aborted while still waiting for a slot: nothing was uploaded.
           this.deps.logger.info({ jobId: job.id, err: err.toLog() }, 'transfer cancelled before it started');
-          await this.finish(endRemaining(entry.latest, 'cancelled'), entry);
-          return;
+          return this.conclude(endRemaining(entry.latest, 'cancelled'), entry);
         }
         this.deps.logger.error({ jobId: job.id, err: err.toLog() }, 'transfer stopped by an unexpected error');
-        await this.finish(endRemaining(entry.latest, 'failed', { code: err.code, message: userMessage(err) }), entry);
+        return this.conclude(endRemaining(entry.latest, 'failed', { code: err.code, message: userMessage(err) }), entry);
       })
-      .finally(() => this.running.delete(job.id));
+      .finally(() => {
+        if (this.running.get(job.id) === entry) this.running.delete(job.id);
+      });
+    // The final card goes out after the slot is released: a card Teams is slow to accept (or
+    // throttles) must not keep the next transfer waiting.
+    entry.done = transfer
+      .then(async (final) => {
+        if (final) await throttle.final(final);
+      })
+      .finally(() => {
+        if (this.finishing.get(job.id) === entry) this.finishing.delete(job.id);
+      });
   }
 
-  private async execute(initial: TransferJob, entry: Running): Promise<void> {
+  /** Runs the job's files; resolves with the final record (already saved), undefined after shutdown. */
+  private async execute(initial: TransferJob, entry: Running): Promise<TransferJob | undefined> {
     let job = initial;
     const save = async (next: TransferJob): Promise<TransferJob> => {
       job = { ...next, updatedAt: new Date().toISOString() };
@@ -174,7 +205,7 @@ export class JobRunner {
       }
       job = await this.runFile(job, i, entry, save);
     }
-    await this.finish(job, entry);
+    return this.conclude(job, entry);
   }
 
   private async runFile(
@@ -260,18 +291,19 @@ export class JobRunner {
     }
   }
 
-  private async finish(job: TransferJob, entry: Running): Promise<void> {
+  /** Saves the job's outcome; returns it for the final card (undefined after shutdown). */
+  private async conclude(job: TransferJob, entry: Running): Promise<TransferJob | undefined> {
     const states = job.files.map((f) => f.state);
     const state: TransferJob['state'] = states.includes('failed')
       ? 'failed'
       : states.includes('cancelled')
         ? 'cancelled'
         : 'done';
-    if (this.stopped) return;
+    if (this.stopped) return undefined;
     const final: TransferJob = { ...job, state, updatedAt: new Date().toISOString() };
     entry.latest = final;
     await this.persist(final);
-    await entry.throttle.final(final);
+    return final;
   }
 }
 

@@ -10,6 +10,8 @@ import { silentLogger } from '../../../src/log';
 import { FAST_RETRY_POLICY } from '../../../src/retry';
 import { createBufferSource } from '../../../src/sources/buffer-source';
 import { DEFAULT_CHUNK_BYTES, SMALL_UPLOAD_LIMIT } from '../../../src/upload/chunk-plan';
+import { connectorError } from '../../../src/teams/card-notifier';
+import type { ByteSource } from '../../../src/upload/types';
 import { MemoryTodo } from '../../support/memory-sink';
 
 function job(id: string, sizes: number[]): TransferJob {
@@ -144,4 +146,90 @@ describe('kill -9 at the instant To Do stores the file, then a start on that dis
       await rm(crashDir, { recursive: true, force: true });
     }
   });
+});
+
+describe('a card that cannot be updated does not hold a transfer slot', () => {
+  const size = 50_000;
+  const bytes = Buffer.alloc(size, 3);
+  /** Job A's first run reads a source shorter than announced (it fails); every later run is fine. */
+  function setup(show: TransferNotifier['show']) {
+    const todo = new MemoryTodo().addTask('L', 'T').addTask('L', 'T2');
+    let aRuns = 0;
+    const sourceFor = (j: TransferJob): ByteSource => {
+      if (j.id === 'A' && aRuns++ === 0) return { ...createBufferSource(bytes.subarray(0, size - 10)), size };
+      return createBufferSource(bytes);
+    };
+    return { todo, sourceFor, show };
+  }
+  /** B goes to another task: the same name and size on A's task would pass for A's file. */
+  function jobB(): TransferJob {
+    const b = job('B', [size]);
+    return { ...b, target: { ...b.target, taskId: 'T2' } };
+  }
+  async function runnerFor(deps: ReturnType<typeof setup>): Promise<JobRunner> {
+    return new JobRunner({
+      store: (await JobStore.open(dir)).store,
+      notifier: { show: deps.show },
+      sinkFor: () => deps.todo,
+      sourceFor: deps.sourceFor,
+      logger: silentLogger(),
+      maxConcurrent: 1,
+      chunkBytes: 3 * 327_680,
+      retryPolicy: FAST_RETRY_POLICY,
+      cardUpdateIntervalMs: 10,
+    });
+  }
+
+  test('a deleted card (404) is not retried: the next job runs, and Retry of the first is accepted', async () => {
+    const aAttempts: string[] = [];
+    let tooMany!: () => void;
+    const aRetriedAgain = new Promise<'A card retried'>((resolve) => (tooMany = () => resolve('A card retried')));
+    const deps = setup(async (j) => {
+      if (j.id !== 'A') return;
+      aAttempts.push(j.state);
+      // Teams answers 404 for a message that no longer exists, on every attempt.
+      if (aAttempts.length >= 3) tooMany();
+      throw connectorError({ statusCode: 404 });
+    });
+    const runner = await runnerFor(deps);
+    await runner.submit(job('A', [size]));
+    await runner.submit(jobB());
+    // B must run while A's card keeps failing: waiting on A's card retries would be the defect.
+    expect(await Promise.race([runner.settled('B').then(() => 'B done' as const), aRetriedAgain])).toBe('B done');
+    await runner.settled('A');
+    expect(aAttempts).toEqual(['failed']);
+    expect(deps.todo.attachments('L', 'T')).toHaveLength(0);
+    expect(deps.todo.attachments('L', 'T2')).toHaveLength(1);
+    const again = await runner.retry('A');
+    expect(again?.state).toBe('running');
+    await runner.settled('A');
+    expect(deps.todo.attachments('L', 'T')).toHaveLength(1);
+  });
+
+  test('the final card is sent outside the slot: the next job runs while it is still on its way, and Retry is accepted meanwhile', async () => {
+    let releaseCard!: () => void;
+    const cardHeld = new Promise<void>((r) => (releaseCard = r));
+    const aCards: string[] = [];
+    const deps = setup(async (j) => {
+      if (j.id !== 'A') return;
+      aCards.push(j.state);
+      // The first run's final card takes as long as the test wants (Teams slow or throttling).
+      if (j.state === 'failed') await cardHeld;
+    });
+    const runner = await runnerFor(deps);
+    await runner.submit(job('A', [size]));
+    await runner.submit(jobB());
+    await runner.settled('B');
+    expect(aCards).toEqual(['failed']);
+    expect(runner.isRunning('A')).toBe(false);
+    // The transfer is over, only its card is pending: Retry is accepted.
+    const again = await runner.retry('A');
+    expect(again?.state).toBe('running');
+    releaseCard();
+    await runner.settled('A');
+    // The old run's card never lands after the new run's: the card ends on the new outcome.
+    expect(aCards.at(-1)).toBe('done');
+    expect(deps.todo.attachments('L', 'T')).toHaveLength(1);
+    expect(deps.todo.attachments('L', 'T2')).toHaveLength(1);
+  }, 20_000);
 });
