@@ -1,5 +1,6 @@
+import { request } from 'undici';
 import { listByName } from '../../support/emulators';
-import { BotHarness, cardText, pickerIdOf } from '../../support/bot-harness';
+import { BotHarness, cardText, MEGAN, personalConversationId, pickerIdOf } from '../../support/bot-harness';
 
 jest.setTimeout(90_000);
 
@@ -40,4 +41,32 @@ describe('card updates that Teams fails are retried until the card shows the out
     expect(cardNow(picker.activityId)).toMatch(/Attached “receipt\.pdf”/);
     expect(h.logs.join('\n')).not.toMatch(/unhandled error in a turn/);
   });
+});
+
+test('a card the user deleted (Teams answers 404) is given up at once and does not hold the only transfer slot', async () => {
+  await h.close();
+  h = await BotHarness.start({ env: { MAX_CONCURRENT_TRANSFERS: '1' } });
+  const target = workTask();
+  const a = h.emulators.files.addFile({ name: 'first.pdf', size: 60_000 });
+  const b = h.emulators.files.addFile({ name: 'second.pdf', size: 70_000 });
+  expect(await h.sendFiles([a])).toBe(200);
+  const pickerA = await h.waitForCard(1);
+  expect(await h.sendFiles([b])).toBe(200);
+  const pickerB = await h.waitForCard(2);
+  // The user deletes the first card: every later update of it answers 404.
+  const conversation = encodeURIComponent(personalConversationId(MEGAN));
+  const deleted = await request(`${h.connector.serviceUrl}v3/conversations/${conversation}/activities/${pickerA.activityId}`, { method: 'DELETE' });
+  await deleted.body.dump();
+  expect(deleted.statusCode).toBe(200);
+
+  expect((await h.press(pickerA.activityId, 'attach', { pickerId: pickerIdOf(pickerA.card), ...target })).status).toBe(200);
+  expect((await h.press(pickerB.activityId, 'attach', { pickerId: pickerIdOf(pickerB.card), ...target })).status).toBe(200);
+  await h.waitForCardText(pickerB.activityId, /Attached “second\.pdf”/);
+  await h.app.runner.settleAll();
+  expect(h.emulators.graph.attachments(target.listId, target.taskId).map((x) => x.name).sort()).toEqual(['first.pdf', 'second.pdf']);
+  // Each update of the deleted card was tried once and reported, never retried.
+  const failures = h.logs.filter((l) => l.includes('card update failed'));
+  expect(failures.length).toBeGreaterThanOrEqual(1);
+  expect(failures.every((l) => l.includes('"status":404'))).toBe(true);
+  expect(h.logs.join('\n')).not.toMatch(/unhandled error in a turn/);
 });
