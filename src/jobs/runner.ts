@@ -73,10 +73,13 @@ export class JobRunner {
     this.launch(job);
   }
 
-  /** Starts every job that was running when the process stopped (after a restart). */
+  /**
+   * Starts every job that was running when the process stopped (after a restart), in the
+   * order they were submitted (then by id): the slots go first to whoever asked first.
+   */
   resumeAll(): number {
     let n = 0;
-    for (const job of this.deps.store.list()) {
+    for (const job of [...this.deps.store.list()].sort(bySubmission)) {
       if (job.state === 'running' && !this.running.has(job.id)) {
         this.deps.logger.info({ jobId: job.id }, 'resuming transfer after restart');
         this.launch(job);
@@ -305,6 +308,17 @@ export class JobRunner {
     await this.persist(final);
     return final;
   }
+}
+
+function bySubmission(a: TransferJob, b: TransferJob): number {
+  const byTime = submittedAt(a) - submittedAt(b);
+  if (byTime !== 0) return byTime;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+function submittedAt(job: TransferJob): number {
+  const ms = Date.parse(job.createdAt);
+  return Number.isNaN(ms) ? Number.MAX_SAFE_INTEGER : ms;
 }
 
 function withFile(job: TransferJob, index: number, change: Partial<FileJob>): TransferJob {

@@ -233,3 +233,36 @@ describe('a card that cannot be updated does not hold a transfer slot', () => {
     expect(deps.todo.attachments('L', 'T2')).toHaveLength(1);
   }, 20_000);
 });
+
+test('after a restart, interrupted jobs resume in the order they were submitted (then by id)', async () => {
+  const at = (s: number): string => new Date(Date.UTC(2025, 0, 1, 9, 0, s)).toISOString();
+  const records: Array<[string, string]> = [
+    ['a-third', at(3)],
+    ['b-second', at(2)],
+    ['c-first', at(1)],
+    ['d-tied', at(2)],
+  ];
+  const { store: before } = await JobStore.open(dir);
+  for (const [id, createdAt] of records) await before.save({ ...job(id, [1000]), createdAt, updatedAt: at(9) });
+
+  const { store } = await JobStore.open(dir);
+  const started: string[] = [];
+  const todo = new MemoryTodo().addTask('L', 'T');
+  const runner = new JobRunner({
+    store,
+    notifier: { show: async () => undefined },
+    sinkFor: () => todo,
+    sourceFor: (j) => {
+      started.push(j.id);
+      return createBufferSource(Buffer.alloc(1000, started.length));
+    },
+    logger: silentLogger(),
+    maxConcurrent: 1,
+    chunkBytes: 3 * 327_680,
+    retryPolicy: FAST_RETRY_POLICY,
+    cardUpdateIntervalMs: 10,
+  });
+  expect(runner.resumeAll()).toBe(4);
+  await runner.settleAll();
+  expect(started).toEqual(['c-first', 'b-second', 'd-tied', 'a-third']);
+});
