@@ -107,7 +107,7 @@ export class JobRunner {
     if (!job || job.state === 'running' || this.running.has(jobId)) return undefined;
     const now = new Date().toISOString();
     const files = job.files.map((f): FileJob =>
-      f.state === 'failed' || f.state === 'cancelled' ? { ...f, state: 'queued', bytesDone: 0, error: undefined } : f,
+      f.state === 'failed' || f.state === 'cancelled' ? { ...f, state: 'queued', bytesDone: 0, error: undefined, sessionRestarts: undefined } : f,
     );
     const next: TransferJob = { ...job, files, state: 'running', updatedAt: now };
     await this.submit(next);
@@ -222,6 +222,8 @@ export class JobRunner {
     const startedMs = Date.now();
     const firstByte = file.bytesDone;
     entry.live.set(index, { bytesPerSecond: undefined });
+    let sessionExpired = false;
+    let restarts = file.sessionRestarts ?? 0;
     // Progress callbacks arrive while saves are in flight: chain them so records are written in order.
     let chain: Promise<unknown> = Promise.resolve();
     const enqueue = (change: Partial<FileJob>): Promise<void> => {
@@ -242,14 +244,25 @@ export class JobRunner {
         spoolDir: this.deps.spoolDir,
         // Awaited by the engine: on disk before the POST, session or PUT that follows (kill -9).
         onPreexisting: (ids) => enqueue({ preexistingAttachmentIds: ids }),
-        onSession: (session, size) => enqueue({ session, size }),
+        onSession: (session, size) => {
+          if (!sessionExpired) return enqueue({ session, size });
+          // A new session after an expired one starts again at byte 0: the card says why.
+          sessionExpired = false;
+          restarts++;
+          const saved = enqueue({ session, size, bytesDone: 0, sessionRestarts: restarts });
+          chain = chain.then(() => entry.throttle.push(job));
+          return saved;
+        },
         onProgress: ({ bytesDone, total }) => {
           const seconds = (Date.now() - startedMs) / 1000;
           entry.live.set(index, { bytesPerSecond: seconds > 0.2 ? (bytesDone - firstByte) / seconds : undefined });
           enqueue({ bytesDone, size: total });
           chain = chain.then(() => entry.throttle.push(job));
         },
-        onEvent: (event) => this.deps.logger.debug({ jobId: job.id, file: index, event }, 'upload event'),
+        onEvent: (event) => {
+          if (event.type === 'session-expired') sessionExpired = true;
+          this.deps.logger.debug({ jobId: job.id, file: index, event }, 'upload event');
+        },
       });
       await chain;
       entry.live.delete(index);

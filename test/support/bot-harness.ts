@@ -77,9 +77,13 @@ export class BotHarness {
     return new BotHarness(app, emulators, connector, dataDir, logs, env);
   }
 
-  /** Stops the bot only (emulators keep their state) and starts a new one on the same data. */
-  async restart(): Promise<BotHarness> {
+  /**
+   * Stops the bot only (emulators keep their state) and starts a new one on the same data.
+   * `whileStopped` runs in between (e.g. To Do's upload sessions expire while the bot is down).
+   */
+  async restart(options: { whileStopped?: () => void | Promise<void> } = {}): Promise<BotHarness> {
     await this.app.stop();
+    await options.whileStopped?.();
     return BotHarness.start({ env: this.env, dataDir: this.dataDir, emulators: this.emulators, connector: this.connector, logs: this.logs });
   }
 

@@ -119,6 +119,21 @@ test('restart mid-upload resumes from the stored session and leaves exactly one 
   expect(h.emulators.graph.requests.filter((r) => r.path.endsWith('createUploadSession'))).toHaveLength(1);
 });
 
+test('a stored session that expired while the bot was down: the card says the upload started again, and ends attached once', async () => {
+  h.emulators.files.shaping.set({ bytesPerSecond: 3 * 1024 * 1024 });
+  const t = await startTransfer('survey results.zip', 12 * 1024 * 1024);
+  await waitUntil(async () => (await jobRecords()).some((j) => j.files.some((f) => f.session !== undefined && f.bytesDone > 0)));
+  h = await h.restart({ whileStopped: () => void h.emulators.graph.expireAllSessions() });
+  // Progress goes back to the start of a new session: the card says why.
+  const restarted = await h.waitForCardText(t.cardId, /had to start again/);
+  expect(cardText(restarted.card)).toContain("The upload had to start again: To Do's upload session expired.");
+  const done = await h.waitForCardText(t.cardId, /Attached “survey results\.zip”/);
+  expect(cardText(done.card)).not.toMatch(/had to start again/);
+  const stored = h.emulators.graph.attachments(t.listId, t.taskId);
+  expect(stored).toHaveLength(1);
+  expect(stored[0]?.sha256).toBe(t.sha256);
+});
+
 test('a download host outside the allow-list is refused before anything is fetched', async () => {
   expect(await h.sendFiles([{ name: 'payroll.xlsx', url: 'https://evil.example.com/steal?tempauth=abc' }])).toBe(200);
   const picker = await h.waitForCard(1);
