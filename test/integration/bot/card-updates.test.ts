@@ -1,5 +1,6 @@
 import { request } from 'undici';
 import { listByName } from '../../support/emulators';
+import { maxInWindow } from '../../../src/emulators/bot-connector';
 import { BotHarness, cardText, MEGAN, personalConversationId, pickerIdOf } from '../../support/bot-harness';
 
 jest.setTimeout(90_000);
@@ -69,4 +70,26 @@ test('a card the user deleted (Teams answers 404) is given up at once and does n
   expect(failures.length).toBeGreaterThanOrEqual(1);
   expect(failures.every((l) => l.includes('"status":404'))).toBe(true);
   expect(h.logs.join('\n')).not.toMatch(/unhandled error in a turn/);
+});
+
+test('as wired for production (no interval given), a card is updated about once a second, however often progress moves', async () => {
+  await h.close();
+  // The smallest chunk (320 KiB): a 12 MiB file reports progress 39 times in about 3 s.
+  h = await BotHarness.start({ appDefaultCardInterval: true, env: { UPLOAD_CHUNK_BYTES: '327680' } });
+  h.emulators.files.shaping.set({ bytesPerSecond: 4 * 1024 * 1024 });
+  const file = h.emulators.files.addFile({ name: 'site survey.mov', size: 12 * 1024 * 1024 });
+  expect(await h.sendFiles([file])).toBe(200);
+  const picker = await h.waitForCard(1);
+  const target = workTask();
+  expect((await h.press(picker.activityId, 'attach', { pickerId: pickerIdOf(picker.card), ...target })).status).toBe(200);
+  await h.waitForCardText(picker.activityId, /Attached “site survey\.mov”/);
+  await h.app.runner.settleAll();
+
+  const progressEvents = h.emulators.graph.requests.filter((r) => r.method === 'PUT' && r.path.includes('attachmentSessions')).length;
+  expect(progressEvents).toBeGreaterThanOrEqual(39);
+  const updates = h.connector.updatesOf(picker.activityId).map((u) => u.at);
+  // Progress, then the outcome: at least two updates, never two within 0.9 s of each other
+  // (the default is one per second; 0 would follow all 39 progress events).
+  expect(updates.length).toBeGreaterThanOrEqual(2);
+  expect(maxInWindow(updates, 900)).toBe(1);
 });
