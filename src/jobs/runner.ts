@@ -48,7 +48,8 @@ interface Running {
 /**
  * Runs transfer jobs in the background (the invoke that started one has long been answered):
  * bounded concurrency, the record saved after every step so a restart resumes, progress
- * coalesced to about one card update per second, and a final update that is never lost.
+ * coalesced to about one card update per second, and a final update retried patiently while
+ * Teams may still take it (outside the concurrency slot, so it never holds up other transfers).
  */
 export class JobRunner {
   private readonly limiter: ConcurrencyLimiter;
