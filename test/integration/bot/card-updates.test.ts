@@ -1,23 +1,25 @@
 import { request } from 'undici';
-import { listByName } from '../../support/emulators';
+import { firstOpenTask } from '../../support/emulators';
 import { maxInWindow } from '../../../src/emulators/bot-connector';
 import { BotHarness, cardText, MEGAN, personalConversationId, pickerIdOf } from '../../support/bot-harness';
 
 jest.setTimeout(90_000);
 
+// Each test starts the bot as it needs it (one transfer slot, the production card interval…).
 let h: BotHarness;
-beforeEach(async () => {
-  h = await BotHarness.start();
-});
+let started: BotHarness | undefined;
+async function startBot(options: Parameters<typeof BotHarness.start>[0] = {}): Promise<void> {
+  started = h = await BotHarness.start(options);
+}
 afterEach(async () => {
-  await h.close();
+  await started?.close();
+  started = undefined;
 });
 
+/** Where the files go: a task of the seeded list "Work". */
 function workTask(): { listId: string; taskId: string } {
-  const list = listByName(h.emulators.graph, 'Work');
-  const task = h.emulators.graph.tasks(list.id).find((t) => t.status !== 'completed');
-  if (!task) throw new Error('no open task');
-  return { listId: list.id, taskId: task.id };
+  const { listId, taskId } = firstOpenTask(h.emulators.graph, 'Work');
+  return { listId, taskId };
 }
 
 /** The text of the card with this message id as it stands now in the chat. */
@@ -28,6 +30,7 @@ function cardNow(activityId: string): string {
 
 describe('card updates that Teams fails are retried until the card shows the outcome', () => {
   test.each([503, 502])('the next 8 card updates answer %i: the card still ends on “Attached”, and no turn error is logged', async (status) => {
+    await startBot();
     const file = h.emulators.files.addFile({ name: 'receipt.pdf', size: 50_000 });
     expect(await h.sendFiles([file])).toBe(200);
     const picker = await h.waitForCard(1);
@@ -45,8 +48,7 @@ describe('card updates that Teams fails are retried until the card shows the out
 });
 
 test('a card the user deleted (Teams answers 404) is given up at once and does not hold the only transfer slot', async () => {
-  await h.close();
-  h = await BotHarness.start({ env: { MAX_CONCURRENT_TRANSFERS: '1' } });
+  await startBot({ env: { MAX_CONCURRENT_TRANSFERS: '1' } });
   const target = workTask();
   const a = h.emulators.files.addFile({ name: 'first.pdf', size: 60_000 });
   const b = h.emulators.files.addFile({ name: 'second.pdf', size: 70_000 });
@@ -73,9 +75,8 @@ test('a card the user deleted (Teams answers 404) is given up at once and does n
 });
 
 test('as wired for production (no interval given), a card is updated about once a second, however often progress moves', async () => {
-  await h.close();
   // The smallest chunk (320 KiB): a 12 MiB file reports progress 39 times in about 3 s.
-  h = await BotHarness.start({ appDefaultCardInterval: true, env: { UPLOAD_CHUNK_BYTES: '327680' } });
+  await startBot({ appDefaultCardInterval: true, env: { UPLOAD_CHUNK_BYTES: '327680' } });
   h.emulators.files.shaping.set({ bytesPerSecond: 4 * 1024 * 1024 });
   const file = h.emulators.files.addFile({ name: 'site survey.mov', size: 12 * 1024 * 1024 });
   expect(await h.sendFiles([file])).toBe(200);
