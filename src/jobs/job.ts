@@ -49,6 +49,8 @@ const FileJobSchema = z.object({
     .optional(),
   /** Attachment ids on the task before this file's first upload session (duplicate guard). */
   preexistingAttachmentIds: z.array(z.string()).optional(),
+  /** New upload sessions started because the previous one expired (the upload began again at 0). */
+  sessionRestarts: z.number().int().nonnegative().optional(),
   startedAt: z.string().optional(),
   error: ErrorInfoSchema.optional(),
 });

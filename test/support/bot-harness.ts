@@ -46,9 +46,20 @@ export class BotHarness {
     readonly dataDir: string,
     readonly logs: string[],
     private readonly env: Env,
+    private readonly appDefaultCardInterval: boolean,
   ) {}
 
-  static async start(options: { env?: Env; dataDir?: string; emulators?: Emulators; connector?: BotConnectorEmulator; logs?: string[] } = {}): Promise<BotHarness> {
+  static async start(
+    options: {
+      env?: Env;
+      dataDir?: string;
+      emulators?: Emulators;
+      connector?: BotConnectorEmulator;
+      logs?: string[];
+      /** Start the app as production does, without a card-update interval of its own (tests use 100 ms). */
+      appDefaultCardInterval?: boolean;
+    } = {},
+  ): Promise<BotHarness> {
     const emulators = options.emulators ?? (await startEmulators());
     const connector = options.connector ?? (await BotConnectorEmulator.start());
     const dataDir = options.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'todo-attach-bot-')));
@@ -73,14 +84,26 @@ export class BotHarness {
         },
       }),
     });
-    const app = await startApp(config, { logger, retryPolicy: FAST_RETRY_POLICY, cardUpdateIntervalMs: 100 });
-    return new BotHarness(app, emulators, connector, dataDir, logs, env);
+    const appDefaultCardInterval = options.appDefaultCardInterval ?? false;
+    const app = await startApp(config, { logger, retryPolicy: FAST_RETRY_POLICY, ...(appDefaultCardInterval ? {} : { cardUpdateIntervalMs: 100 }) });
+    return new BotHarness(app, emulators, connector, dataDir, logs, env, appDefaultCardInterval);
   }
 
-  /** Stops the bot only (emulators keep their state) and starts a new one on the same data. */
-  async restart(): Promise<BotHarness> {
+  /**
+   * Stops the bot only (emulators keep their state) and starts a new one on the same data.
+   * `whileStopped` runs in between (e.g. To Do's upload sessions expire while the bot is down).
+   */
+  async restart(options: { whileStopped?: () => void | Promise<void> } = {}): Promise<BotHarness> {
     await this.app.stop();
-    return BotHarness.start({ env: this.env, dataDir: this.dataDir, emulators: this.emulators, connector: this.connector, logs: this.logs });
+    await options.whileStopped?.();
+    return BotHarness.start({
+      env: this.env,
+      dataDir: this.dataDir,
+      emulators: this.emulators,
+      connector: this.connector,
+      logs: this.logs,
+      appDefaultCardInterval: this.appDefaultCardInterval,
+    });
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,6 @@
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { listByName } from '../../support/emulators';
+import { firstOpenTask } from '../../support/emulators';
 import { BotHarness, cardActions, cardText, pickerIdOf } from '../../support/bot-harness';
 
 jest.setTimeout(90_000);
@@ -14,10 +14,8 @@ afterEach(async () => {
 });
 
 function workTask(): { listId: string; taskId: string } {
-  const list = listByName(h.emulators.graph, 'Work');
-  const task = h.emulators.graph.tasks(list.id).find((t) => t.status !== 'completed');
-  if (!task) throw new Error('no open task');
-  return { listId: list.id, taskId: task.id };
+  const { listId, taskId } = firstOpenTask(h.emulators.graph, 'Work');
+  return { listId, taskId };
 }
 
 /** Sends a file, presses Attach on its picker, returns the card id and the target task. */
@@ -117,6 +115,21 @@ test('restart mid-upload resumes from the stored session and leaves exactly one 
   expect(stored[0]?.sha256).toBe(t.sha256);
   // It resumed: the second process did not start over from byte 0 on a new session.
   expect(h.emulators.graph.requests.filter((r) => r.path.endsWith('createUploadSession'))).toHaveLength(1);
+});
+
+test('a stored session that expired while the bot was down: the card says the upload started again, and ends attached once', async () => {
+  h.emulators.files.shaping.set({ bytesPerSecond: 3 * 1024 * 1024 });
+  const t = await startTransfer('survey results.zip', 12 * 1024 * 1024);
+  await waitUntil(async () => (await jobRecords()).some((j) => j.files.some((f) => f.session !== undefined && f.bytesDone > 0)));
+  h = await h.restart({ whileStopped: () => void h.emulators.graph.expireAllSessions() });
+  // Progress goes back to the start of a new session: the card says why.
+  const restarted = await h.waitForCardText(t.cardId, /had to start again/);
+  expect(cardText(restarted.card)).toContain("The upload had to start again: To Do's upload session expired.");
+  const done = await h.waitForCardText(t.cardId, /Attached “survey results\.zip”/);
+  expect(cardText(done.card)).not.toMatch(/had to start again/);
+  const stored = h.emulators.graph.attachments(t.listId, t.taskId);
+  expect(stored).toHaveLength(1);
+  expect(stored[0]?.sha256).toBe(t.sha256);
 });
 
 test('a download host outside the allow-list is refused before anything is fetched', async () => {
