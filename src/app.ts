@@ -161,7 +161,13 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
 
   let ready = false;
   let accepting = true;
-  const server = build({ handleActivity: activityHandler(adapter, bot), logger, isReady: () => ready, isAccepting: () => accepting });
+  const server = build({
+    handleActivity: activityHandler(adapter, bot),
+    logger,
+    isReady: () => ready,
+    isAccepting: () => accepting,
+    limits: { maxConnections: config.http.maxConnections, keepAliveTimeoutMs: config.http.keepAliveTimeoutMs },
+  });
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -180,7 +186,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
   logger.info({ port, host: config.bindHost, resumed }, 'bot is listening');
 
   return {
-    url: `http://${config.bindHost === '0.0.0.0' ? '127.0.0.1' : config.bindHost}:${port}`,
+    url: `http://${urlHost(config.bindHost)}:${port}`,
     port,
     runner,
     store,
@@ -195,4 +201,10 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
       if (emulators) await Promise.all([emulators.graph.close(), emulators.files.close()]);
     },
   };
+}
+
+/** Where this process can reach its own server: a wildcard bind is reached on loopback; IPv6 in brackets. */
+function urlHost(bindHost: string): string {
+  if (bindHost === '0.0.0.0' || bindHost === '::') return '127.0.0.1';
+  return bindHost.includes(':') ? `[${bindHost}]` : bindHost;
 }
