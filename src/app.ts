@@ -162,7 +162,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
   let ready = false;
   let accepting = true;
   const server = build({
-    handleActivity: activityHandler(adapter, bot),
+    handleActivity: activityHandler(adapter, bot, { localMode: config.localMode }),
     logger,
     isReady: () => ready,
     isAccepting: () => accepting,
