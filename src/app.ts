@@ -50,8 +50,6 @@ export interface RunningApp {
   stop(): Promise<void>;
 }
 
-const LOCAL_TOKEN = 'local-dev-token';
-
 /** Wires the real parts together and listens. main.ts calls this; so do integration tests. */
 export async function startApp(config: Config, options: AppOptions): Promise<RunningApp> {
   const { logger } = options;
@@ -64,11 +62,12 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
     logger.warn('LOCAL MODE: MicrosoftAppId is not set, so activities are accepted without authentication. Never expose this server beyond your machine.');
   }
   if (config.localMode && config.graph.baseUrlOverride === undefined) {
-    const graph = await GraphTodoEmulator.start({ tokens: [localToken ?? LOCAL_TOKEN] });
+    // No LOCAL_GRAPH_TOKEN: the emulator makes up a random token for this run.
+    const graph = await GraphTodoEmulator.start(localToken === undefined ? {} : { tokens: [localToken] });
     const files = await FileHostEmulator.start({});
     emulators = { graph, files };
     baseUrl = graph.baseUrl;
-    localToken ??= LOCAL_TOKEN;
+    localToken ??= graph.tokens[0];
     allowedHosts.push(new URL(files.baseUrl).host);
     logger.info({ graph: graph.baseUrl, files: files.baseUrl }, 'started the built-in Graph To Do and file host emulators');
   } else {
