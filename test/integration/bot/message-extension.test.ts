@@ -146,21 +146,23 @@ test('fetchTask lists the message files and pasted image; submit attaches two of
   expect(h.app.store.listByUser(MEGAN.id)).toHaveLength(1);
 });
 
-test('a channel message with a file, @mentioning the bot: picker in the thread, only the requester can attach', async () => {
+test('a channel message with a file, @mentioning the bot: picker in the 1:1 chat, only the requester can attach', async () => {
   const file = addSharePointFile('Site plan.pdf', 1_500_000);
   expect(await teams.sendMessage(thread, { attachments: [reference('Site plan.pdf', file.webUrl)] })).toBe(200);
-  const picker = await h.connector.waitFor(() => teams.cards(thread.id)[0]);
-  expect(cardText(picker.card)).toContain('Site plan.pdf');
+  // The picker shows Megan's lists and tasks: it goes to her 1:1 chat, never into the thread.
+  const picker = await teams.waitForCardText(() => teams.personalChatId(MEGAN), /Site plan\.pdf/);
   expect(cardText(picker.card)).toContain('1.4 MB');
+  expect(teams.cards(thread.id)).toEqual([]);
+  const chat = { id: teams.personalChatId(MEGAN) ?? '', conversationType: 'personal' as const };
   const pickerId = cardActions(picker.card).find((a) => a.verb === 'attach')?.data['pickerId'];
   const { listId, taskId } = firstOpenTask('Work');
 
-  const refused = await teams.press(thread, picker.activityId, 'attach', { pickerId, listId, taskId }, ADELE);
+  const refused = await teams.press(chat, picker.activityId, 'attach', { pickerId, listId, taskId }, ADELE);
   expect(refused.body.value).toBe(`Only ${MEGAN.name} can use this card.`);
 
-  const answer = await teams.press(thread, picker.activityId, 'attach', { pickerId, listId, taskId });
+  const answer = await teams.press(chat, picker.activityId, 'attach', { pickerId, listId, taskId });
   expect(cardText(answer.body.value)).toContain('Site plan.pdf');
-  await teams.waitForCardText(() => thread.id, /Attached “Site plan\.pdf”/);
+  await teams.waitForCardText(() => chat.id, /Attached “Site plan\.pdf”/);
   expect(h.emulators.graph.attachments(listId, taskId).map((a) => a.sha256)).toEqual([file.sha256]);
 
   // Without a mention the bot stays quiet in a channel.
