@@ -2,13 +2,13 @@ import { MAX_ATTACHMENT_BYTES, fileTooLargeError, toAppError, userMessage } from
 import { renderCard, type AdaptiveCardJson } from '../cards/render';
 import { isSharedConversation, replyPrivately } from './conversation-privacy';
 import { fileOffersFromAttachments, hasFileAttachments, shareOffersFromAttachments, type FileOffer } from './file-offers';
+import { MAX_FILES_PER_CARD } from './limits';
 import { loadPickerChoices } from './picker-choices';
 import { pickerView } from './picker-view';
 import { helpCard, noticeCard, statusCard } from './simple-cards';
 import type { Turn } from './turn';
 
-/** One card stays readable (and within Teams' card size) with this many files. */
-export const MAX_FILES_PER_CARD = 10;
+export { MAX_FILES_PER_CARD } from './limits';
 
 /** How long to spend learning file sizes before showing the picker (Teams gives none). */
 const SIZE_PROBE_MS = 3000;

@@ -244,3 +244,32 @@ test('Show tasks reloads the dialog with the chosen list', async () => {
   const open = h.emulators.graph.tasks(projects.id).filter((t) => t.status !== 'completed');
   expect(cardText(next.card)).toContain(open[0]?.title ?? 'no task');
 });
+
+test('a message with thousands of files and images: the dialog takes the first 10, says so, and probes at most 10', async () => {
+  const files = Array.from({ length: 30 }, (_, i) => addSharePointFile(`Part ${i + 1}.pdf`, 1000 + i));
+  const image = addImage(ROOT);
+  const images = `<img src="${image.url}">`.repeat(4000);
+  expect(images.length).toBeLessThan(1_000_000);
+  h.emulators.graph.clearRequests();
+  const dialog = await openDialog({ id: ROOT, html: `<p>Everything</p>${images}`, attachments: files.map((f, i) => reference(`Part ${i + 1}.pdf`, f.webUrl)) });
+  expect(cardInput(dialog.card, 'file_9')).toMatchObject({ label: 'Part 10.pdf' });
+  expect(cardInput(dialog.card, 'file_10')).toBeUndefined();
+  expect(cardText(dialog.card)).toContain('This dialog takes the first 10 of the 4,030 files; use it again for the others.');
+  expect(h.emulators.graph.requests.filter((r) => r.path.includes('/shares/')).length).toBeLessThanOrEqual(10);
+});
+
+test('links longer than 4,096 characters are not kept: an image or file with one is left out', async () => {
+  const long = `${h.emulators.graph.baseUrl}/teams/${'t'.repeat(5000)}/channels/c/messages/1/hostedContents/x/$value`;
+  const dialog = await openDialog({ id: ROOT, html: `<p>Long</p><img src="${long}">` });
+  expect(cardInput(dialog.card, 'file_0')).toBeUndefined();
+  expect(cardText(dialog.card)).toContain('This message has no files that can be attached.');
+});
+
+test('one user cannot pile up dialogs: past 20 open ones, the oldest expires; other users keep theirs', async () => {
+  const adeles = await openDialog({ id: ROOT, html: '<p>Adele’s</p>' }, ADELE);
+  const first = await openDialog({ id: ROOT, html: '<p>first</p>' });
+  for (let i = 0; i < 20; i++) await openDialog({ id: ROOT, html: `<p>${i}</p>` });
+  expect(messageOf(await submit({ action: 'attach', offerId: first.offerId, listId: firstOpenTask('Work').listId, newTaskTitle: 'x' }))).toMatch(/expired/);
+  const answer = await submit({ action: 'showTasks', offerId: adeles.offerId }, ADELE);
+  expect(dialogOf(answer).offerId).toBe(adeles.offerId);
+});
