@@ -24,6 +24,7 @@ import { CardNotifier } from './teams/card-notifier';
 import { PickerStore } from './teams/picker-store';
 import { DialogOfferStore } from './teams/dialog-offers';
 import type { Requester } from './teams/requester';
+import { prepareSpoolDir } from './upload/spool';
 import type { ByteSource } from './upload/types';
 import { GraphTodoEmulator } from './emulators/graph-todo';
 import { FileHostEmulator } from './emulators/file-host';
@@ -118,6 +119,8 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
   const taskUrl = (listId: string, taskId: string): string => todoTaskWebUrl(config.graph.cloud, taskId, listId);
 
   const { store, corrupt } = await JobStore.open(config.dataDir, logger);
+  const spoolDir = path.join(config.dataDir, 'spool');
+  await prepareSpoolDir(spoolDir);
   for (const c of corrupt) logger.error({ file: path.basename(c.file), reason: c.reason }, 'a stored job record was corrupt and has been set aside');
 
   const adapter = new CloudAdapter(
@@ -142,7 +145,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
     chunkBytes: config.uploadChunkBytes,
     retryPolicy,
     cardUpdateIntervalMs: options.cardUpdateIntervalMs,
-    spoolDir: path.join(config.dataDir, 'spool'),
+    spoolDir,
   });
 
   const bot = new TodoAttachBot({
