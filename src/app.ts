@@ -15,6 +15,7 @@ import { JobStore } from './jobs/store';
 import type { FileJob } from './jobs/job';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry';
 import { build } from './server';
+import { DownloadPace } from './sources/download-pace';
 import { createHttpDownloadSource } from './sources/http-download';
 import { createHostedContentSource } from './sources/hosted-content-source';
 import { createShareSource } from './sources/share-source';
@@ -90,21 +91,31 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
   const retryPolicy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
   // One connection pool for Graph and one for downloads, shared by every user's client.
   const graphPool = new Agent({ keepAliveTimeout: 30_000, connections: 32 });
-  const downloadPool = new Agent({ keepAliveTimeout: 10_000, connections: 32 });
+  // Explicit timeouts: a host that stops sending (undici's body timeout, which does not run
+  // while the reader applies backpressure) fails within one rate window; one that drips is
+  // caught by the DownloadPace of each transfer.
+  const downloadPool = new Agent({
+    keepAliveTimeout: 10_000,
+    connections: 32,
+    headersTimeout: 30_000,
+    bodyTimeout: config.downloads.rateWindowMs,
+  });
   const graphFor = (user: Pick<Requester, 'userId'>): GraphTodoClient =>
     new GraphTodoClient({ baseUrl, tokenProvider: tokenFor(user), retryPolicy, logger, dispatcher: graphPool });
   const sharesFor = (user: Pick<Requester, 'userId'>): GraphSharesClient =>
     new GraphSharesClient({ baseUrl, tokenProvider: tokenFor(user), retryPolicy, logger, dispatcher: graphPool });
   const sourceFor = (file: Pick<FileJob, 'source'>, user: Pick<Requester, 'userId'>): ByteSource => {
     const source = file.source;
+    // One pace per file: its deadline spans every request made for it.
+    const pace = new DownloadPace(config.downloads);
     switch (source.kind) {
       case 'download':
-        return createHttpDownloadSource(source.url, { allowedHosts, allowHttpLoopback: config.localMode, dispatcher: downloadPool });
+        return createHttpDownloadSource(source.url, { allowedHosts, allowHttpLoopback: config.localMode, dispatcher: downloadPool, pace });
       case 'share':
         // SharePoint/OneDrive files: Graph /shares with the user's delegated token, bytes from the download host.
-        return createShareSource(source.sharingUrl, { shares: sharesFor(user), allowedHosts, allowHttpLoopback: config.localMode, dispatcher: downloadPool });
+        return createShareSource(source.sharingUrl, { shares: sharesFor(user), allowedHosts, allowHttpLoopback: config.localMode, dispatcher: downloadPool, pace });
       case 'hosted-content':
-        return createHostedContentSource(source.contentUrl, { graphBaseUrl: baseUrl, tokenProvider: tokenFor(user), allowHttpLoopback: config.localMode, dispatcher: graphPool });
+        return createHostedContentSource(source.contentUrl, { graphBaseUrl: baseUrl, tokenProvider: tokenFor(user), allowHttpLoopback: config.localMode, dispatcher: graphPool, pace });
     }
   };
   const probeSize = async (source: FileJob['source'], signal: AbortSignal, user?: Pick<Requester, 'userId'>): Promise<number | undefined> => {
