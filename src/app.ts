@@ -153,6 +153,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
     sourceFor: (job, file) => sourceFor(file, { userId: job.userId }),
     logger,
     maxConcurrent: config.maxConcurrentTransfers,
+    maxConcurrentPerUser: config.maxTransfersPerUser,
     chunkBytes: config.uploadChunkBytes,
     retryPolicy,
     cardUpdateIntervalMs: options.cardUpdateIntervalMs,

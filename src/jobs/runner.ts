@@ -4,7 +4,7 @@ import type { RetryPolicy } from '../retry';
 import { uploadAttachment } from '../upload/engine';
 import type { AttachmentSink, ByteSource } from '../upload/types';
 import type { FileJob, TransferJob } from './job';
-import { ConcurrencyLimiter } from './limiter';
+import { FairLimiter } from './limiter';
 import { ProgressThrottle } from './progress-throttle';
 import type { JobStore } from './store';
 
@@ -27,6 +27,8 @@ export interface RunnerDeps {
   sourceFor(job: TransferJob, file: FileJob): ByteSource;
   logger: Logger;
   maxConcurrent: number;
+  /** One user's transfers running at once (default: no cap beyond maxConcurrent); freed slots go round-robin between users. */
+  maxConcurrentPerUser?: number;
   chunkBytes: number;
   retryPolicy: RetryPolicy;
   /** Minimum time between two card updates ("at most about once per second"). */
@@ -50,14 +52,14 @@ interface Running {
  * coalesced to about one card update per second, and a final update that is never lost.
  */
 export class JobRunner {
-  private readonly limiter: ConcurrencyLimiter;
+  private readonly limiter: FairLimiter;
   private readonly running = new Map<string, Running>();
   private accepting = true;
   /** After shutdown nothing is written: the records on disk stay as the next start must see them. */
   private stopped = false;
 
   constructor(private readonly deps: RunnerDeps) {
-    this.limiter = new ConcurrencyLimiter(deps.maxConcurrent);
+    this.limiter = new FairLimiter({ max: deps.maxConcurrent, maxPerKey: deps.maxConcurrentPerUser ?? deps.maxConcurrent });
   }
 
   /** Saves a new job and starts it in the background. */
@@ -139,7 +141,7 @@ export class JobRunner {
     const entry: Running = { latest: job, started: false, abort, throttle, live, done: Promise.resolve() };
     this.running.set(job.id, entry);
     entry.done = this.limiter
-      .run(() => {
+      .run(job.userId, () => {
         entry.started = true;
         return this.execute(job, entry);
       }, abort.signal)
