@@ -11,6 +11,7 @@ import { GraphSharesClient } from './graph/shares';
 import { todoTaskWebUrl } from './graph/links';
 import type { TokenProvider } from './graph/types';
 import { JobRunner } from './jobs/runner';
+import { startRetention } from './jobs/retention';
 import { JobStore } from './jobs/store';
 import type { FileJob } from './jobs/job';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry';
@@ -110,6 +111,8 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
     const pace = new DownloadPace(config.downloads);
     switch (source.kind) {
       case 'download':
+        // Dropped when the job ended (src/jobs/retention.ts): Teams' link would have expired anyway.
+        if (source.url === undefined) throw new AppError('DOWNLOAD_EXPIRED', 'The download link is no longer kept for this transfer.');
         return createHttpDownloadSource(source.url, { allowedHosts, allowHttpLoopback: config.localMode, dispatcher: downloadPool, pace });
       case 'share':
         // SharePoint/OneDrive files: Graph /shares with the user's delegated token, bytes from the download host.
@@ -130,6 +133,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
   const taskUrl = (listId: string, taskId: string): string => todoTaskWebUrl(config.graph.cloud, taskId, listId);
 
   const { store, corrupt } = await JobStore.open(config.dataDir, logger);
+  const retention = await startRetention(store, { retentionMs: config.jobRetentionMs }, logger);
   const spoolDir = path.join(config.dataDir, 'spool');
   await prepareSpoolDir(spoolDir);
   for (const c of corrupt) logger.error({ file: path.basename(c.file), reason: c.reason }, 'a stored job record was corrupt and has been set aside');
@@ -189,6 +193,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
     });
   } catch (err) {
     // A busy port must not leave the pools and the built-in emulators running.
+    retention.stop();
     await runner.shutdown();
     await Promise.all([graphPool.close(), downloadPool.close()]);
     if (emulators) await Promise.all([emulators.graph.close(), emulators.files.close()]);
@@ -207,6 +212,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
     emulators,
     async stop() {
       accepting = false;
+      retention.stop();
       await runner.shutdown();
       server.close();
       // restify's close waits for keep-alive sockets; end them so shutdown is prompt.

@@ -190,3 +190,26 @@ test('a download without Content-Length (chunked) is spooled in DATA_DIR/spool (
   // The temporary copy is gone once the file is attached.
   expect(await readdir(spool)).toEqual([]);
 });
+
+test('a finished job keeps no download URL on disk, and its record is deleted after the retention period', async () => {
+  const t = await startTransfer('invoice.pdf', 200_000);
+  await h.waitForCardText(t.cardId, /Attached “invoice\.pdf”/);
+  await h.app.store.flush();
+  const dir = path.join(h.dataDir, 'jobs');
+  const [name] = (await readdir(dir)).filter((n) => n.endsWith('.json'));
+  if (!name) throw new Error('no job record');
+  const text = await readFile(path.join(dir, name), 'utf8');
+  expect(text).not.toContain('tempauth');
+  expect(text).not.toContain(h.emulators.files.baseUrl);
+  // Still listed while recent…
+  await h.sendText('status');
+  expect(cardText((await h.waitForCard(2)).card)).toContain('invoice.pdf');
+  // …and gone once it ended longer ago than JOB_RETENTION_DAYS (30 by default).
+  const record = JSON.parse(text) as { updatedAt: string };
+  record.updatedAt = new Date(Date.now() - 31 * 24 * 3600 * 1000).toISOString();
+  await writeFile(path.join(dir, name), JSON.stringify(record), { mode: 0o600 });
+  h = await h.restart();
+  expect((await readdir(dir)).filter((n) => n.endsWith('.json'))).toEqual([]);
+  await h.sendText('status');
+  expect(cardText((await h.waitForCard(3)).card)).toMatch(/no transfers yet/);
+});
