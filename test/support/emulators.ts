@@ -37,6 +37,14 @@ export function listByName(graph: GraphTodoEmulator, displayName: string): { id:
   return list;
 }
 
+/** The first task of that list that is not completed (seeded lists all have some). */
+export function firstOpenTask(graph: GraphTodoEmulator, listName: string): { listId: string; taskId: string; title: string } {
+  const list = listByName(graph, listName);
+  const task = graph.tasks(list.id).find((t) => t.status !== 'completed');
+  if (!task) throw new Error(`no open task in ${listName}`);
+  return { listId: list.id, taskId: task.id, title: task.title };
+}
+
 /** Encodes each path segment, as every Graph client must (ids contain '/', '=', '-', '_'). */
 export function todoPath(...segments: string[]): string {
   return `/me/todo/${segments.map(encodeURIComponent).join('/')}`;

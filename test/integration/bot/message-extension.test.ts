@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { listByName, startEmulators } from '../../support/emulators';
+import { firstOpenTask as openTask, listByName } from '../../support/emulators';
 import {
   ADELE,
   BotHarness,
@@ -10,8 +10,10 @@ import {
   cardInput,
   cardText,
   channelThread,
+  addSharePointFile as addFile,
   messageActionValue,
-  sharePointUrl,
+  referenceAttachment,
+  startWithSharePoint,
   type InvokeAnswer,
 } from '../../support/bot-harness';
 
@@ -20,10 +22,8 @@ jest.setTimeout(60_000);
 let h: BotHarness;
 let teams: ConversationHelpers;
 beforeEach(async () => {
-  const emulators = await startEmulators();
   // SharePoint file URLs are allowed by name; the bytes come from the file host Graph redirects to.
-  h = await BotHarness.start({ emulators, env: { ALLOWED_DOWNLOAD_HOSTS: `${new URL(emulators.files.baseUrl).host},*.sharepoint.com` } });
-  teams = new ConversationHelpers(h);
+  ({ h, teams } = await startWithSharePoint());
 });
 afterEach(async () => {
   await h.close();
@@ -32,16 +32,8 @@ afterEach(async () => {
 const ROOT = '1732791000000';
 const thread = channelThread(ROOT);
 
-function addSharePointFile(name: string, size: number): { webUrl: string; sha256: string; id: string } {
-  const hosted = h.emulators.files.addFile({ name, size });
-  const webUrl = sharePointUrl(name);
-  h.emulators.graph.addSharedFile({ webUrl, name, size: hosted.size, downloadUrl: hosted.url });
-  return { webUrl, sha256: hosted.sha256, id: hosted.id };
-}
-
-function reference(name: string, webUrl: string): Record<string, unknown> {
-  return { id: randomBytes(8).toString('hex'), contentType: 'reference', contentUrl: webUrl, name, content: null, thumbnailUrl: null };
-}
+const addSharePointFile = (name: string, size: number): ReturnType<typeof addFile> => addFile(h.emulators, name, size);
+const reference = referenceAttachment;
 
 function addImage(messageId: string): { url: string; sha256: string } {
   const content = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), randomBytes(40_000)]);
@@ -94,12 +86,7 @@ function submit(data: Record<string, unknown>, user = MEGAN): Promise<InvokeAnsw
   return teams.invoke(thread, 'composeExtension/submitAction', { commandId: 'attachToTodo', commandContext: 'message', data }, { user });
 }
 
-function firstOpenTask(listName: string): { listId: string; taskId: string; title: string } {
-  const list = listByName(h.emulators.graph, listName);
-  const task = h.emulators.graph.tasks(list.id).find((t) => t.status !== 'completed');
-  if (!task) throw new Error(`no open task in ${listName}`);
-  return { listId: list.id, taskId: task.id, title: task.title };
-}
+const firstOpenTask = (listName: string): ReturnType<typeof openTask> => openTask(h.emulators.graph, listName);
 
 test('fetchTask lists the message files and pasted image; submit attaches two of them with one progress card in the 1:1 chat', async () => {
   const contract = addSharePointFile('Contract - Fabrikam (signed).pdf', 2 * 1024 * 1024 + 17);

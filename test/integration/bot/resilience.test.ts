@@ -1,6 +1,6 @@
 import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { listByName } from '../../support/emulators';
+import { firstOpenTask } from '../../support/emulators';
 import { BotHarness, cardActions, cardText, pickerIdOf } from '../../support/bot-harness';
 
 jest.setTimeout(90_000);
@@ -14,10 +14,8 @@ afterEach(async () => {
 });
 
 function workTask(): { listId: string; taskId: string } {
-  const list = listByName(h.emulators.graph, 'Work');
-  const task = h.emulators.graph.tasks(list.id).find((t) => t.status !== 'completed');
-  if (!task) throw new Error('no open task');
-  return { listId: list.id, taskId: task.id };
+  const { listId, taskId } = firstOpenTask(h.emulators.graph, 'Work');
+  return { listId, taskId };
 }
 
 /** Sends a file, presses Attach on its picker, returns the card id and the target task. */

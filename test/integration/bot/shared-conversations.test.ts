@@ -1,15 +1,16 @@
-import { randomBytes } from 'node:crypto';
-import { listByName, startEmulators } from '../../support/emulators';
+import { listByName } from '../../support/emulators';
 import {
   ADELE,
   BotHarness,
   ConversationHelpers,
   MEGAN,
+  addSharePointFile as addFile,
   cardOf,
   cardText,
   channelThread,
   pickerIdOf,
-  sharePointUrl,
+  referenceAttachment as reference,
+  startWithSharePoint,
   type TeamsConversation,
 } from '../../support/bot-harness';
 
@@ -25,9 +26,7 @@ jest.setTimeout(60_000);
 let h: BotHarness;
 let teams: ConversationHelpers;
 beforeEach(async () => {
-  const emulators = await startEmulators();
-  h = await BotHarness.start({ emulators, env: { ALLOWED_DOWNLOAD_HOSTS: `${new URL(emulators.files.baseUrl).host},*.sharepoint.com` } });
-  teams = new ConversationHelpers(h);
+  ({ h, teams } = await startWithSharePoint());
 });
 afterEach(async () => {
   await h.close();
@@ -63,16 +62,7 @@ function expectNothingPrivate(conversationId: string, alsoHidden: string[] = [])
   for (const word of [...privateWords(), ...alsoHidden]) expect({ word, shown: seen.includes(word) }).toEqual({ word, shown: false });
 }
 
-function addSharePointFile(name: string, size: number): { webUrl: string; sha256: string } {
-  const hosted = h.emulators.files.addFile({ name, size });
-  const webUrl = sharePointUrl(name);
-  h.emulators.graph.addSharedFile({ webUrl, name, size: hosted.size, downloadUrl: hosted.url });
-  return { webUrl, sha256: hosted.sha256 };
-}
-
-function reference(name: string, webUrl: string): Record<string, unknown> {
-  return { id: randomBytes(8).toString('hex'), contentType: 'reference', contentUrl: webUrl, name, content: null };
-}
+const addSharePointFile = (name: string, size: number): ReturnType<typeof addFile> => addFile(h.emulators, name, size);
 
 test('a file @mentioned in a channel: the picker goes to the requester’s 1:1 chat; the channel sees one neutral sentence', async () => {
   const file = addSharePointFile('Site plan.pdf', 1_500_000);

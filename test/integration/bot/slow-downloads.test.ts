@@ -1,4 +1,4 @@
-import { listByName } from '../../support/emulators';
+import { firstOpenTask } from '../../support/emulators';
 import { ADELE, BotHarness, MEGAN, cardText, pickerIdOf, type TeamsUser } from '../../support/bot-harness';
 import type { Env } from '../../../src/config';
 
@@ -16,10 +16,8 @@ afterEach(async () => {
 });
 
 function workTask(): { listId: string; taskId: string } {
-  const list = listByName(h.emulators.graph, 'Work');
-  const task = h.emulators.graph.tasks(list.id).find((t) => t.status !== 'completed');
-  if (!task) throw new Error('no open task');
-  return { listId: list.id, taskId: task.id };
+  const { listId, taskId } = firstOpenTask(h.emulators.graph, 'Work');
+  return { listId, taskId };
 }
 
 /** Sends a file and returns its picker card id (the card that later shows the transfer). */
