@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { AppError } from '../errors';
 import type { TodoTask, TodoTaskList } from '../graph/types';
@@ -18,7 +19,7 @@ import { Shaping } from './shaping';
 export interface GraphTodoEmulatorOptions {
   host?: string;
   port?: number;
-  /** Accepted bearer tokens (default ['local-dev-token']). */
+  /** Accepted bearer tokens (default: one random token per run, see `tokens`). */
   tokens?: string[];
   /** Items per page of lists and tasks (default 5). */
   pageSize?: number;
@@ -57,7 +58,13 @@ export interface EmulatorUploadSession {
   expirationDateTime: string;
 }
 
-export const DEFAULT_LOCAL_TOKEN = 'local-dev-token';
+/**
+ * A fresh bearer token for each emulator run: a fixed, well-known one would let any web page
+ * that reaches the emulator (DNS rebinding) read the emulated To Do and its attachments.
+ */
+function randomToken(): string {
+  return randomBytes(32).toString('base64url');
+}
 
 function notFound(what: string): AppError {
   return new AppError('GRAPH_NOT_FOUND', `The emulator has no such ${what}.`, { status: 404 });
@@ -87,7 +94,7 @@ export class GraphTodoEmulator {
     options: GraphTodoEmulatorOptions,
   ) {
     this.baseUrl = `${origin(host, port)}/v1.0`;
-    this.tokenSet = new Set(options.tokens ?? [DEFAULT_LOCAL_TOKEN]);
+    this.tokenSet = new Set(options.tokens ?? [randomToken()]);
     this.ctx = {
       store: new TodoStore(options.seed ?? true),
       baseUrl: this.baseUrl,

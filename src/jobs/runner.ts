@@ -4,7 +4,7 @@ import type { RetryPolicy } from '../retry';
 import { uploadAttachment } from '../upload/engine';
 import type { AttachmentSink, ByteSource } from '../upload/types';
 import type { FileJob, TransferJob } from './job';
-import { ConcurrencyLimiter } from './limiter';
+import { FairLimiter } from './limiter';
 import { ProgressThrottle } from './progress-throttle';
 import type { JobStore } from './store';
 
@@ -27,6 +27,8 @@ export interface RunnerDeps {
   sourceFor(job: TransferJob, file: FileJob): ByteSource;
   logger: Logger;
   maxConcurrent: number;
+  /** One user's transfers running at once (default: no cap beyond maxConcurrent); freed slots go round-robin between users. */
+  maxConcurrentPerUser?: number;
   chunkBytes: number;
   retryPolicy: RetryPolicy;
   /** Minimum time between two card updates ("at most about once per second"). */
@@ -52,7 +54,7 @@ interface Running {
  * Teams may still take it (outside the concurrency slot, so it never holds up other transfers).
  */
 export class JobRunner {
-  private readonly limiter: ConcurrencyLimiter;
+  private readonly limiter: FairLimiter;
   /** Transfers waiting for a slot or in flight. */
   private readonly running = new Map<string, Running>();
   /**
@@ -65,7 +67,7 @@ export class JobRunner {
   private stopped = false;
 
   constructor(private readonly deps: RunnerDeps) {
-    this.limiter = new ConcurrencyLimiter(deps.maxConcurrent);
+    this.limiter = new FairLimiter({ max: deps.maxConcurrent, maxPerKey: deps.maxConcurrentPerUser ?? deps.maxConcurrent });
   }
 
   /** Saves a new job and starts it in the background. */
@@ -163,7 +165,7 @@ export class JobRunner {
     this.running.set(job.id, entry);
     this.finishing.set(job.id, entry);
     const transfer = this.limiter
-      .run(() => {
+      .run(job.userId, () => {
         entry.started = true;
         return this.execute(job, entry);
       }, abort.signal)

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -230,6 +231,29 @@ export function channelThread(rootMessageId: string): TeamsConversation {
 /** A SharePoint-like URL for a file in the channel's document library (what `reference` attachments name). */
 export function sharePointUrl(name: string): string {
   return `https://contoso.sharepoint.com/sites/Sales/Shared%20Documents/General/${encodeURIComponent(name)}`;
+}
+
+/**
+ * A file in the channel's SharePoint library: the bytes on the file host, the address known to
+ * the Graph emulator's /shares (which redirects to the file host).
+ */
+export function addSharePointFile(emulators: Pick<Emulators, 'graph' | 'files'>, name: string, size: number): { webUrl: string; sha256: string; id: string } {
+  const hosted = emulators.files.addFile({ name, size });
+  const webUrl = sharePointUrl(name);
+  emulators.graph.addSharedFile({ webUrl, name, size: hosted.size, downloadUrl: hosted.url });
+  return { webUrl, sha256: hosted.sha256, id: hosted.id };
+}
+
+/** A `reference` attachment to a SharePoint file, as Teams puts it on a channel or group chat message. */
+export function referenceAttachment(name: string, webUrl: string): Record<string, unknown> {
+  return { id: randomBytes(8).toString('hex'), contentType: 'reference', contentUrl: webUrl, name, content: null, thumbnailUrl: null };
+}
+
+/** The bot with SharePoint hosts allowed (channel files), and helpers for shared conversations. */
+export async function startWithSharePoint(): Promise<{ h: BotHarness; teams: ConversationHelpers }> {
+  const emulators = await startEmulators();
+  const h = await BotHarness.start({ emulators, env: { ALLOWED_DOWNLOAD_HOSTS: `${new URL(emulators.files.baseUrl).host},*.sharepoint.com` } });
+  return { h, teams: new ConversationHelpers(h) };
 }
 
 /** A message-extension invoke value shaped as Teams sends it (reference/activities/message-action-fetchtask.json). */

@@ -1,6 +1,6 @@
 import { request } from 'undici';
 import { FileHostEmulator, type FileHostEmulatorOptions } from '../../src/emulators/file-host';
-import { DEFAULT_LOCAL_TOKEN, GraphTodoEmulator, type GraphTodoEmulatorOptions } from '../../src/emulators/graph-todo';
+import { GraphTodoEmulator, type GraphTodoEmulatorOptions } from '../../src/emulators/graph-todo';
 
 /** Both emulators on port 0, closed together. */
 export interface Emulators {
@@ -23,7 +23,7 @@ export async function startEmulators(options: { graph?: GraphTodoEmulatorOptions
   return {
     graph,
     files,
-    token: options.graph?.tokens?.[0] ?? DEFAULT_LOCAL_TOKEN,
+    token: graph.tokens[0] ?? '',
     close: async () => {
       await Promise.all([graph.close(), files.close()]);
     },

@@ -1,4 +1,4 @@
-import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { firstOpenTask } from '../../support/emulators';
 import { BotHarness, cardActions, cardText, pickerIdOf } from '../../support/bot-harness';
@@ -186,4 +186,43 @@ test('a corrupt job record is set aside and reported; the bot still starts and s
   const corrupt = await readdir(path.join(h.dataDir, 'jobs', 'corrupt'));
   expect(corrupt.length).toBe(1);
   expect(await h.sendText('help')).toBe(200);
+});
+
+test('a download without Content-Length (chunked) is spooled in DATA_DIR/spool (0700) and attached intact', async () => {
+  const file = h.emulators.files.addFile({ name: 'recording.m4a', size: 5 * 1024 * 1024 + 3, sendContentLength: false });
+  const before = h.cards().length;
+  expect(await h.sendFiles([file])).toBe(200);
+  const picker = await h.waitForCard(before + 1);
+  const target = workTask();
+  await h.press(picker.activityId, 'attach', { pickerId: pickerIdOf(picker.card), ...target });
+  await h.waitForCardText(picker.activityId, /Attached “recording\.m4a”/);
+  const stored = h.emulators.graph.attachments(target.listId, target.taskId);
+  expect(stored.map((a) => [a.size, a.sha256])).toEqual([[file.size, file.sha256]]);
+  const spool = path.join(h.dataDir, 'spool');
+  expect((await stat(spool)).mode & 0o777).toBe(0o700);
+  // The temporary copy is gone once the file is attached.
+  expect(await readdir(spool)).toEqual([]);
+});
+
+test('a finished job keeps no download URL on disk, and its record is deleted after the retention period', async () => {
+  const t = await startTransfer('invoice.pdf', 200_000);
+  await h.waitForCardText(t.cardId, /Attached “invoice\.pdf”/);
+  await h.app.store.flush();
+  const dir = path.join(h.dataDir, 'jobs');
+  const [name] = (await readdir(dir)).filter((n) => n.endsWith('.json'));
+  if (!name) throw new Error('no job record');
+  const text = await readFile(path.join(dir, name), 'utf8');
+  expect(text).not.toContain('tempauth');
+  expect(text).not.toContain(h.emulators.files.baseUrl);
+  // Still listed while recent…
+  await h.sendText('status');
+  expect(cardText((await h.waitForCard(2)).card)).toContain('invoice.pdf');
+  // …and gone once it ended longer ago than JOB_RETENTION_DAYS (30 by default).
+  const record = JSON.parse(text) as { updatedAt: string };
+  record.updatedAt = new Date(Date.now() - 31 * 24 * 3600 * 1000).toISOString();
+  await writeFile(path.join(dir, name), JSON.stringify(record), { mode: 0o600 });
+  h = await h.restart();
+  expect((await readdir(dir)).filter((n) => n.endsWith('.json'))).toEqual([]);
+  await h.sendText('status');
+  expect(cardText((await h.waitForCard(3)).card)).toMatch(/no transfers yet/);
 });
