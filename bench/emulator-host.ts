@@ -1,7 +1,7 @@
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { BotConnectorEmulator } from '../src/emulators/bot-connector';
 import { FileHostEmulator } from '../src/emulators/file-host';
-import { DEFAULT_LOCAL_TOKEN, GraphTodoEmulator } from '../src/emulators/graph-todo';
+import { GraphTodoEmulator } from '../src/emulators/graph-todo';
 import type { EmulatorOps, HostMessage, OpRequest } from './protocol';
 import { LOOP_RESOLUTION_MS, loopDelayOf } from './util';
 
@@ -13,7 +13,7 @@ import { LOOP_RESOLUTION_MS, loopDelayOf } from './util';
  */
 
 async function main(): Promise<void> {
-  const graph = await GraphTodoEmulator.start({ tokens: [DEFAULT_LOCAL_TOKEN] });
+  const graph = await GraphTodoEmulator.start();
   const files = await FileHostEmulator.start({});
   const connector = await BotConnectorEmulator.start();
 
@@ -102,7 +102,7 @@ async function main(): Promise<void> {
     graphBaseUrl: graph.baseUrl,
     filesBaseUrl: files.baseUrl,
     serviceUrl: connector.serviceUrl,
-    token: DEFAULT_LOCAL_TOKEN,
+    token: graph.tokens[0] ?? '',
   });
 }
 

@@ -7,6 +7,7 @@ import type { BotFigures } from './bot';
 import { closeContext, createContext } from './context';
 import { runMemory, type MemoryFigures } from './memory';
 import { runPipeline, type PipelineFigures } from './pipeline';
+import { runRanking, type RankingFigures } from './ranking';
 import { RemoteEmulators } from './remote-emulators';
 import { runThroughput, type ThroughputFigures } from './throughput';
 import { say } from './util';
@@ -17,7 +18,7 @@ import { say } from './util';
  * `--only=memory,bot` runs some phases (printed, not written to latest.json).
  */
 
-const PHASES = ['memory', 'throughput', 'pipeline', 'bot'] as const;
+const PHASES = ['memory', 'throughput', 'pipeline', 'bot', 'ranking'] as const;
 type Phase = (typeof PHASES)[number];
 
 /** Figure → goal. The figure is `section.name` in the JSON. */
@@ -27,6 +28,8 @@ const GOALS = {
   'throughput.ratioToRawCopy': { min: 0.8 },
   'bot.invokeP99Ms': { max: 200 },
   'bot.cardUpdatesPerSecondMax': { max: 1 },
+  'ranking.top1': { min: 0.9 },
+  'ranking.pickerP99Ms': { max: 50 },
 } as const;
 
 interface Results {
@@ -34,6 +37,7 @@ interface Results {
   memory?: MemoryFigures;
   throughput?: ThroughputFigures;
   bot?: BotFigures;
+  ranking?: RankingFigures;
   goals: typeof GOALS;
   met: Record<string, boolean | null>;
   meta: Record<string, unknown>;
@@ -80,6 +84,7 @@ export async function runSuite(argv: readonly string[]): Promise<void> {
         if (phase === 'pipeline') results.pipeline = await runPipeline(ctx);
         // Loaded only when asked for: the whole bot (botbuilder and all) is heavy to load.
         if (phase === 'bot') results.bot = await (await import('./bot.js')).runBot(emu);
+        if (phase === 'ranking') results.ranking = runRanking(repoRoot());
         say(`${phase} took ${((performance.now() - t) / 1000).toFixed(1)} s`);
       }
     } finally {
@@ -102,7 +107,7 @@ export async function runSuite(argv: readonly string[]): Promise<void> {
     gcExposed: typeof (globalThis as { gc?: unknown }).gc === 'function',
     seconds: Math.round((performance.now() - started) / 100) / 10,
   };
-  const ordered = { pipeline: results.pipeline, memory: results.memory, throughput: results.throughput, bot: results.bot, goals: results.goals, met: results.met, meta: results.meta };
+  const ordered = { pipeline: results.pipeline, memory: results.memory, throughput: results.throughput, bot: results.bot, ranking: results.ranking, goals: results.goals, met: results.met, meta: results.meta };
   const line = JSON.stringify(ordered);
   if (phases.length === PHASES.length) {
     const dir = path.join(repoRoot(), 'bench', 'results');

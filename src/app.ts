@@ -3,17 +3,19 @@ import type { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
 import type { Logger } from 'pino';
 import type { Config } from './config';
-import { toAppError } from './errors';
+import { AppError, toAppError } from './errors';
 import { graphBaseUrl } from './graph/clouds';
 import { GraphTodoClient } from './graph/client';
 import { GraphSharesClient } from './graph/shares';
 import { todoTaskWebUrl } from './graph/links';
 import type { TokenProvider } from './graph/types';
 import { JobRunner } from './jobs/runner';
+import { startRetention } from './jobs/retention';
 import { JobStore } from './jobs/store';
 import type { FileJob } from './jobs/job';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry';
 import { build } from './server';
+import { DownloadPace } from './sources/download-pace';
 import { createHttpDownloadSource } from './sources/http-download';
 import { createHostedContentSource } from './sources/hosted-content-source';
 import { createShareSource } from './sources/share-source';
@@ -24,6 +26,7 @@ import type { IdentityStack } from './emulators/identity-stack';
 import { CardNotifier } from './teams/card-notifier';
 import { PickerStore } from './teams/picker-store';
 import { DialogOfferStore } from './teams/dialog-offers';
+import { prepareSpoolDir } from './upload/spool';
 import type { ByteSource } from './upload/types';
 import { GraphTodoEmulator } from './emulators/graph-todo';
 import { FileHostEmulator } from './emulators/file-host';
@@ -54,8 +57,6 @@ export interface RunningApp {
   stop(): Promise<void>;
 }
 
-const LOCAL_TOKEN = 'local-dev-token';
-
 /** Wires the real parts together and listens. main.ts calls this; so do integration tests. */
 export async function startApp(config: Config, options: AppOptions): Promise<RunningApp> {
   const { logger } = options;
@@ -69,11 +70,12 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
     logger.warn('LOCAL MODE: MicrosoftAppId is not set, so activities are accepted without authentication. Never expose this server beyond your machine.');
   }
   if (config.localMode && config.graph.baseUrlOverride === undefined) {
-    const graph = await GraphTodoEmulator.start({ tokens: [localToken ?? LOCAL_TOKEN] });
+    // No LOCAL_GRAPH_TOKEN: the emulator makes up a random token for this run.
+    const graph = await GraphTodoEmulator.start(localToken === undefined ? {} : { tokens: [localToken] });
     const files = await FileHostEmulator.start({});
     emulators = { graph, files };
     baseUrl = graph.baseUrl;
-    localToken ??= LOCAL_TOKEN;
+    localToken ??= graph.tokens[0];
     allowedHosts.push(new URL(files.baseUrl).host);
     logger.info({ graph: graph.baseUrl, files: files.baseUrl }, 'started the built-in Graph To Do and file host emulators');
   } else {
@@ -86,21 +88,33 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
   const tokenFor = (user: GraphUser): TokenProvider => identity.tokenFor(user);
   // One connection pool for Graph and one for downloads, shared by every user's client.
   const graphPool = new Agent({ keepAliveTimeout: 30_000, connections: 32 });
-  const downloadPool = new Agent({ keepAliveTimeout: 10_000, connections: 32 });
+  // Explicit timeouts: a host that stops sending (undici's body timeout, which does not run
+  // while the reader applies backpressure) fails within one rate window; one that drips is
+  // caught by the DownloadPace of each transfer.
+  const downloadPool = new Agent({
+    keepAliveTimeout: 10_000,
+    connections: 32,
+    headersTimeout: 30_000,
+    bodyTimeout: config.downloads.rateWindowMs,
+  });
   const graphFor = (user: GraphUser): GraphTodoClient =>
     new GraphTodoClient({ baseUrl, tokenProvider: tokenFor(user), userPath: identity.userPathFor(user), retryPolicy, logger, dispatcher: graphPool });
   const sharesFor = (user: GraphUser): GraphSharesClient =>
     new GraphSharesClient({ baseUrl, tokenProvider: tokenFor(user), retryPolicy, logger, dispatcher: graphPool });
   const sourceFor = (file: Pick<FileJob, 'source'>, user: GraphUser): ByteSource => {
     const source = file.source;
+    // One pace per file: its deadline spans every request made for it.
+    const pace = new DownloadPace(config.downloads);
     switch (source.kind) {
       case 'download':
-        return createHttpDownloadSource(source.url, { allowedHosts, allowHttpLoopback: config.allowHttpLoopback, dispatcher: downloadPool });
+        // Dropped when the job ended (src/jobs/retention.ts): Teams' link would have expired anyway.
+        if (source.url === undefined) throw new AppError('DOWNLOAD_EXPIRED', 'The download link is no longer kept for this transfer.');
+        return createHttpDownloadSource(source.url, { allowedHosts, allowHttpLoopback: config.allowHttpLoopback, dispatcher: downloadPool, pace });
       case 'share':
         // SharePoint/OneDrive files: Graph /shares with the user's delegated token, bytes from the download host.
-        return createShareSource(source.sharingUrl, { shares: sharesFor(user), allowedHosts, allowHttpLoopback: config.allowHttpLoopback, dispatcher: downloadPool });
+        return createShareSource(source.sharingUrl, { shares: sharesFor(user), allowedHosts, allowHttpLoopback: config.allowHttpLoopback, dispatcher: downloadPool, pace });
       case 'hosted-content':
-        return createHostedContentSource(source.contentUrl, { graphBaseUrl: baseUrl, tokenProvider: tokenFor(user), allowHttpLoopback: config.allowHttpLoopback, dispatcher: graphPool });
+        return createHostedContentSource(source.contentUrl, { graphBaseUrl: baseUrl, tokenProvider: tokenFor(user), allowHttpLoopback: config.allowHttpLoopback, dispatcher: graphPool, pace });
     }
   };
   const probeSize = async (source: FileJob['source'], signal: AbortSignal, user?: GraphUser): Promise<number | undefined> => {
@@ -115,6 +129,9 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
   const taskUrl = (listId: string, taskId: string): string => todoTaskWebUrl(config.graph.cloud, taskId, listId);
 
   const { store, corrupt } = await JobStore.open(config.dataDir, logger);
+  const retention = await startRetention(store, { retentionMs: config.jobRetentionMs }, logger);
+  const spoolDir = path.join(config.dataDir, 'spool');
+  await prepareSpoolDir(spoolDir);
   for (const c of corrupt) logger.error({ file: path.basename(c.file), reason: c.reason }, 'a stored job record was corrupt and has been set aside');
 
   const adapter = identity.botAuth.adapter;
@@ -129,10 +146,11 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
     sourceFor: (job, file) => sourceFor(file, job),
     logger,
     maxConcurrent: config.maxConcurrentTransfers,
+    maxConcurrentPerUser: config.maxTransfersPerUser,
     chunkBytes: config.uploadChunkBytes,
     retryPolicy,
     cardUpdateIntervalMs: options.cardUpdateIntervalMs,
-    spoolDir: path.join(config.dataDir, 'spool'),
+    spoolDir,
   });
 
   const bot = new TodoAttachBot({
@@ -151,8 +169,19 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
 
   let ready = false;
   let accepting = true;
-  const handleActivity = authenticatedActivityHandler(adapter, identity.front(bot, runner), { logger, allowedTenants: config.allowedTenants });
-  const server = build({ handleActivity, logger, isReady: () => ready, isAccepting: () => accepting });
+  const handleActivity = authenticatedActivityHandler(adapter, identity.front(bot, runner), {
+    logger,
+    allowedTenants: config.allowedTenants,
+    // Unauthenticated activities only (LOCAL_SIGN_IN authenticates them against the emulators).
+    loopbackServiceUrlsOnly: config.localMode && !config.localSignIn,
+  });
+  const server = build({
+    handleActivity,
+    logger,
+    isReady: () => ready,
+    isAccepting: () => accepting,
+    limits: { maxConnections: config.http.maxConnections, keepAliveTimeoutMs: config.http.keepAliveTimeoutMs },
+  });
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -160,6 +189,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
     });
   } catch (err) {
     // A busy port must not leave the pools and the built-in emulators running.
+    retention.stop();
     await runner.shutdown();
     await Promise.all([graphPool.close(), downloadPool.close()]);
     if (emulators) await Promise.all([emulators.graph.close(), emulators.files.close()]);
@@ -172,7 +202,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
   logger.info({ port, host: config.bindHost, resumed }, 'bot is listening');
 
   return {
-    url: `http://${config.bindHost === '0.0.0.0' ? '127.0.0.1' : config.bindHost}:${port}`,
+    url: `http://${urlHost(config.bindHost)}:${port}`,
     port,
     runner,
     store,
@@ -181,6 +211,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
     appId: identity.appId,
     async stop() {
       accepting = false;
+      retention.stop();
       await runner.shutdown();
       server.close();
       // restify's close waits for keep-alive sockets; end them so shutdown is prompt.
@@ -190,4 +221,10 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
       await identity.close();
     },
   };
+}
+
+/** Where this process can reach its own server: a wildcard bind is reached on loopback; IPv6 in brackets. */
+function urlHost(bindHost: string): string {
+  if (bindHost === '0.0.0.0' || bindHost === '::') return '127.0.0.1';
+  return bindHost.includes(':') ? `[${bindHost}]` : bindHost;
 }

@@ -77,6 +77,14 @@ const EnvSchema = z.object({
       .transform((v) => v === 'true' || v === '1' || v === 'yes')
       .optional(),
   ),
+  // Limits against slow or greedy clients and hosts (issue 10): see README "Configuration".
+  HTTP_MAX_CONNECTIONS: positiveInt(1000, 1_000_000),
+  HTTP_KEEP_ALIVE_SECONDS: positiveInt(65, 3600),
+  MAX_TRANSFERS_PER_USER: positiveInt(2, 64),
+  DOWNLOAD_MIN_BYTES_PER_SECOND: positiveInt(32_768, 1_000_000_000),
+  DOWNLOAD_RATE_WINDOW_SECONDS: positiveInt(60, 3600),
+  DOWNLOAD_DEADLINE_SECONDS: positiveInt(1800, 86_400),
+  JOB_RETENTION_DAYS: positiveInt(30, 3650),
   START_PLAYGROUND: optionalString.pipe(
     z
       .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
@@ -120,6 +128,14 @@ export interface Config extends IdentityConfig {
   cardTypeahead: boolean | undefined;
   /** `npm start` also starts the Agents Playground (START_PLAYGROUND=false: bot and companion page only). */
   startPlayground: boolean;
+  /** The bot's HTTP server: open connections at most, idle keep-alive (timeouts: src/server.ts). */
+  http: { maxConnections: number; keepAliveTimeoutMs: number };
+  /** Transfers of one user running at once (MAX_CONCURRENT_TRANSFERS is the total). */
+  maxTransfersPerUser: number;
+  /** A download slower than this over the window, or longer than the deadline, fails (it would hold a slot). */
+  downloads: { minBytesPerSecond: number; rateWindowMs: number; deadlineMs: number };
+  /** Finished job records are deleted this long after they ended. */
+  jobRetentionMs: number;
 }
 
 /** Reads and validates configuration; throws CONFIG_INVALID naming each bad variable. */
@@ -143,6 +159,12 @@ export function loadConfig(env: Env = process.env): Config {
   if (!localMode && e.GRAPH_BASE_URL?.startsWith('http:') && !graphLoopback) {
     problems.push('GRAPH_BASE_URL: plain http is only allowed in local mode or for a loopback address (an emulator)');
   }
+  if (localMode && e.BIND_HOST !== undefined && !isLoopbackHost(e.BIND_HOST)) {
+    // Local mode accepts activities without authentication: anyone who can reach it drives it.
+    problems.push(
+      `BIND_HOST: local mode (MicrosoftAppId unset) accepts activities without authentication, so it listens on loopback only (127.0.0.1, ::1, localhost); set MicrosoftAppId to listen on ${e.BIND_HOST}`,
+    );
+  }
   if (problems.length > 0) throw new AppError('CONFIG_INVALID', `Invalid configuration: ${problems.join('; ')}`);
   return {
     ...identity,
@@ -164,6 +186,14 @@ export function loadConfig(env: Env = process.env): Config {
     companionPort: e.COMPANION_PORT,
     cardTypeahead: e.CARD_TYPEAHEAD,
     startPlayground: e.START_PLAYGROUND ?? true,
+    http: { maxConnections: e.HTTP_MAX_CONNECTIONS, keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_SECONDS * 1000 },
+    maxTransfersPerUser: e.MAX_TRANSFERS_PER_USER,
+    downloads: {
+      minBytesPerSecond: e.DOWNLOAD_MIN_BYTES_PER_SECOND,
+      rateWindowMs: e.DOWNLOAD_RATE_WINDOW_SECONDS * 1000,
+      deadlineMs: e.DOWNLOAD_DEADLINE_SECONDS * 1000,
+    },
+    jobRetentionMs: e.JOB_RETENTION_DAYS * 24 * 3600 * 1000,
   };
 }
 

@@ -24,6 +24,7 @@ export const ERROR_CODES = [
   'DOWNLOAD_FAILED',
   'DOWNLOAD_EXPIRED',
   'DOWNLOAD_NOT_FOUND',
+  'DOWNLOAD_TOO_SLOW',
   'TASK_NOT_FOUND',
   'CLOUD_NOT_SUPPORTED',
   'CANCELLED',
@@ -174,6 +175,8 @@ export function userMessage(err: unknown, fileName?: string): string {
       return `The link Teams gave for ${file} has expired. Please send the file again.`;
     case 'DOWNLOAD_NOT_FOUND':
       return `${file} could not be found where Teams stored it. It may have been deleted or moved.`;
+    case 'DOWNLOAD_TOO_SLOW':
+      return `${file} came too slowly from where Teams stored it, so I stopped to keep room for other transfers. Please try again later.`;
     case 'DOWNLOAD_FAILED':
     case 'SOURCE_SIZE_MISMATCH':
       return `${file} could not be downloaded from Teams. Please try again.`;

@@ -1,25 +1,63 @@
 import restify from 'restify';
 import type { Logger } from 'pino';
+import { announcedTooLarge, BodyRefused, checkJsonHeaders, readJsonObject } from './http/json-body';
+
+/** Bounds on what one client can hold: connections, slow headers and bodies, idle keep-alive. */
+export interface HttpLimits {
+  /** Open connections at most; more are dropped at once (Node's server.maxConnections). */
+  maxConnections: number;
+  /** Time to receive a request's headers (slowloris). */
+  headersTimeoutMs: number;
+  /** Time to receive a whole request, body included (a dripping 1 MiB body). */
+  requestTimeoutMs: number;
+  /** How long an idle keep-alive connection stays open; above the front proxy's own idle timeout. */
+  keepAliveTimeoutMs: number;
+}
+
+export const DEFAULT_HTTP_LIMITS: HttpLimits = {
+  maxConnections: 1000,
+  headersTimeoutMs: 20_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 65_000,
+};
+
+/** Far above any Teams activity (Teams refuses messages over ~100 KB); counted after decoding. */
+export const MAX_ACTIVITY_BYTES = 1_048_576;
 
 export interface ServerDeps {
-  /** Authenticates one inbound activity and runs the bot on it (src/teams/authenticated-handler.ts). */
+  /** Authenticates one inbound activity (already parsed into req.body) and runs the bot on it (src/teams/authenticated-handler.ts). */
   handleActivity: (req: restify.Request, res: restify.Response) => Promise<void>;
   logger: Logger;
   /** True once stored jobs are loaded: /healthz answers 200 only then. */
   isReady: () => boolean;
   /** False once shutdown began: new activities get 503 so Teams retries elsewhere. */
   isAccepting: () => boolean;
+  limits?: Partial<HttpLimits>;
 }
 
 /** Builds the HTTP server without listening (fastify's build/listen split): tests use port 0. */
 export function build(deps: ServerDeps): restify.Server {
   const server = restify.createServer({ name: 'todo-attach', handleUncaughtExceptions: false });
-  // restify needs the body parsed before /api/messages, or the adapter answers 400.
-  server.use(restify.plugins.bodyParser({ maxBodySize: 1_048_576, mapParams: false }));
+  const limits = { ...DEFAULT_HTTP_LIMITS, ...deps.limits };
+  server.server.maxConnections = limits.maxConnections;
+  server.server.headersTimeout = limits.headersTimeoutMs;
+  server.server.requestTimeout = limits.requestTimeoutMs;
+  server.server.keepAliveTimeout = limits.keepAliveTimeoutMs;
+  // No restify bodyParser: it inflates gzip without bound and spools multipart parts to TMPDIR
+  // before authentication. The body is read below, as JSON only (src/http/json-body.ts).
 
   server.post('/api/messages', async (req, res) => {
-    if (!deps.isAccepting() || !deps.isReady()) {
-      res.send(503, { error: 'The bot is starting or stopping; try again shortly.' });
+    try {
+      // Headers first: a refused body is never read, let alone inflated or parsed.
+      checkJsonHeaders(req);
+      if (!deps.isAccepting() || !deps.isReady()) {
+        refuse(req, res, 503, 'The bot is starting or stopping; try again shortly.');
+        return;
+      }
+      req.body = await readJsonObject(req, MAX_ACTIVITY_BYTES);
+    } catch (err) {
+      if (!(err instanceof BodyRefused)) throw err;
+      refuse(req, res, err.status, err.message);
       return;
     }
     try {
@@ -36,4 +74,14 @@ export function build(deps: ServerDeps): restify.Server {
   });
 
   return server;
+}
+
+/**
+ * Answers a refused request. Node discards an unread body after the answer (so the client reads
+ * it rather than a reset), within requestTimeout; a body announced as too large is not worth
+ * even that: the connection closes instead.
+ */
+function refuse(req: restify.Request, res: restify.Response, status: number, message: string): void {
+  if (!req.complete && announcedTooLarge(req, MAX_ACTIVITY_BYTES)) res.setHeader('connection', 'close');
+  res.send(status, { error: message });
 }

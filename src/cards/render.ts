@@ -92,7 +92,7 @@ const normalizers: { [N in CardName]: (data: CardDataMap[N]) => unknown } = {
     waitingText: d.waitingText ?? '',
     canSignIn: d.canSignIn ?? false,
     // Whole percents keep the bar's column weights and the "· 45%" text tidy.
-    files: d.files.map((f) => ({ ...f, percent: clampPercent(f.percent) })),
+    files: d.files.map((f) => ({ ...f, percent: clampPercent(f.percent), startedOver: f.startedOver ?? false })),
   }),
   help: (d) => d,
   status: (d) => d,

@@ -55,6 +55,8 @@ export interface TransferFile {
   percent: number;
   /** '4.2 MB of 9.0 MB · 1.3 MB/s · about 4 s left', or a sentence; '' for none. */
   detail: string;
+  /** The upload began again at 0 in a new session (the old one expired): the card says why. */
+  startedOver?: boolean;
 }
 
 export interface TransferCardData {

@@ -1,6 +1,6 @@
 import { AppError } from '../errors';
 import { FileHostEmulator } from './file-host';
-import { DEFAULT_LOCAL_TOKEN, GraphTodoEmulator } from './graph-todo';
+import { GraphTodoEmulator } from './graph-todo';
 
 /**
  * `npm run emulators`: the Graph To Do and file host emulators for local development, until
@@ -38,8 +38,8 @@ async function main(): Promise<void> {
   const files = await FileHostEmulator.start({ port: options.filesPort });
   const lines = [
     `Graph To Do emulator: ${graph.baseUrl}`,
-    `  bearer token: ${DEFAULT_LOCAL_TOKEN}`,
-    `  admin: ${graph.baseUrl.replace(/\/v1\.0$/, '')}/_emulator/state`,
+    `  bearer token (new each run): ${graph.tokens[0] ?? ''}`,
+    `  admin: ${graph.baseUrl.replace(/\/v1\.0$/, '')}/_emulator/state (changes need the header x-emulator-admin: 1)`,
     `File host emulator:   ${files.baseUrl}`,
   ];
   for (const sample of SAMPLE_FILES) {

@@ -4,6 +4,7 @@ import type { IncomingMessage, OutgoingHttpHeaders, Server, ServerResponse } fro
 import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { AppError, GraphError, type ErrorCode } from '../errors';
+import { adminRefusal } from './admin-guard';
 import { describeIssues, faultRuleSchema, type FaultAction, type Faults } from './faults';
 import { shapingSettingsSchema, type Shaping } from './shaping';
 
@@ -394,10 +395,13 @@ export interface AdminHooks {
 const ADMIN_JSON_LIMIT = 64 * 1024;
 
 /**
- * `/_emulator/...` routes: no auth (loopback tooling for the playground and manual tests),
- * no faults, no shaping, not logged. Bad input → 400 with a sentence.
+ * `/_emulator/...` routes: loopback tooling for the playground and manual tests, guarded by
+ * src/emulators/admin-guard.ts (loopback Host, custom header for changes, JSON bodies); no
+ * faults, no shaping, not logged. Bad input → 400 with a sentence.
  */
 export async function handleAdmin(ex: Exchange, hooks: AdminHooks): Promise<void> {
+  const refused = adminRefusal(ex.req);
+  if (refused) throw httpError(refused.status, refused.message);
   const route = `${ex.method} ${ex.rawPath.replace(/\/+$/, '')}`;
   if (route === 'GET /_emulator/state') {
     await ex.sendJson(200, { ...hooks.state(), faults: hooks.faults.list(), shaping: hooks.shaping.get() });

@@ -4,7 +4,8 @@ import { z } from 'zod';
  * One durable record per transfer (a card's worth of files going to one task). Written to
  * DATA_DIR after every state change, so a restart (even kill -9) resumes from the stored
  * upload session. The record holds download and upload URLs: DATA_DIR files are written with
- * mode 0600 and the records are never logged.
+ * mode 0600, the records are never logged, download URLs leave the record when the job ends,
+ * and ended records are deleted after the retention period (src/jobs/retention.ts).
  */
 
 export const FILE_STATES = ['queued', 'running', 'done', 'failed', 'cancelled', 'refused'] as const;
@@ -15,8 +16,11 @@ export const JOB_STATES = ['running', 'waiting-sign-in', 'done', 'failed', 'canc
 export type JobState = (typeof JOB_STATES)[number];
 
 const SourceSchema = z.discriminatedUnion('kind', [
-  /** A Teams `file.download.info` attachment: pre-authorized, short-lived URL. */
-  z.object({ kind: z.literal('download'), url: z.string().min(1) }),
+  /**
+   * A Teams `file.download.info` attachment: pre-authorized, short-lived URL (a secret). Absent
+   * once the job has ended (src/jobs/retention.ts): the file must then be sent again.
+   */
+  z.object({ kind: z.literal('download'), url: z.string().min(1).optional() }),
   /** A SharePoint/OneDrive file read through Graph /shares with the user's token. */
   z.object({ kind: z.literal('share'), sharingUrl: z.string().min(1) }),
   /** A pasted image read through Graph hostedContents with the user's token. */
@@ -50,6 +54,8 @@ const FileJobSchema = z.object({
     .optional(),
   /** Attachment ids on the task before this file's first upload session (duplicate guard). */
   preexistingAttachmentIds: z.array(z.string()).optional(),
+  /** New upload sessions started because the previous one expired (the upload began again at 0). */
+  sessionRestarts: z.number().int().nonnegative().optional(),
   startedAt: z.string().optional(),
   error: ErrorInfoSchema.optional(),
 });

@@ -39,9 +39,13 @@ export class ProgressThrottle<T> {
   private loop: Promise<void> | undefined;
   private lastSendAt = Number.NEGATIVE_INFINITY;
   private finalized = false;
+  /** Set by supersede(): nothing more is sent, not even a retry. */
+  private superseded = false;
   private finalWaiters: Array<() => void> = [];
   /** Cuts the wait between two progress sends short when the final update arrives. */
   private wake: (() => void) | undefined;
+  /** Ends whatever wait is running (interval or retry), for supersede(). */
+  private endWait: (() => void) | undefined;
 
   constructor(private readonly options: ProgressThrottleOptions<T>) {
     this.minIntervalMs = options.minIntervalMs ?? 1000;
@@ -64,12 +68,26 @@ export class ProgressThrottle<T> {
    * called); never rejects, so a caller finishing a job cannot be derailed by the card.
    */
   final(update: T): Promise<void> {
+    if (this.superseded) return Promise.resolve();
     this.finalized = true;
     this.pending = { value: update, final: true };
     const done = new Promise<void>((resolve) => this.finalWaiters.push(resolve));
     this.wake?.();
     this.start();
     return done;
+  }
+
+  /**
+   * Drops every update not yet sent and stops retrying: the card now belongs to a newer run
+   * of the job, whose own updates must not be overtaken by this one's. A send in flight
+   * completes (wait for it with idle()); final() callers are released.
+   */
+  supersede(): void {
+    this.superseded = true;
+    this.finalized = true;
+    this.pending = undefined;
+    this.endWait?.();
+    this.releaseFinalWaiters();
   }
 
   /** Resolves when nothing is waiting or being sent. */
@@ -96,17 +114,20 @@ export class ProgressThrottle<T> {
       if (item === undefined) break;
       this.pending = undefined;
       await this.deliver(item);
-      if (item.final && this.pending === undefined) {
-        const waiters = this.finalWaiters;
-        this.finalWaiters = [];
-        for (const resolve of waiters) resolve();
-      }
+      if (item.final && this.pending === undefined) this.releaseFinalWaiters();
     }
+  }
+
+  private releaseFinalWaiters(): void {
+    const waiters = this.finalWaiters;
+    this.finalWaiters = [];
+    for (const resolve of waiters) resolve();
   }
 
   private async deliver(item: Item<T>): Promise<void> {
     const maxAttempts = item.final ? this.finalMaxAttempts : this.maxAttempts;
     for (let attempt = 1; ; attempt++) {
+      if (this.superseded) return;
       let failure: { err: unknown } | undefined;
       try {
         await this.options.send(item.value);
@@ -116,7 +137,7 @@ export class ProgressThrottle<T> {
         // Spaced from when the previous update was answered, i.e. as the connector sees them.
         this.lastSendAt = Date.now();
       }
-      if (!failure) return;
+      if (!failure || this.superseded) return;
       const retryAfterMs = retryAfterOf(failure.err);
       const retryable = retryAfterMs !== undefined || (this.options.shouldRetry?.(failure.err) ?? true);
       if (!retryable || attempt >= maxAttempts) {
@@ -146,10 +167,12 @@ export class ProgressThrottle<T> {
       const done = () => {
         clearTimeout(timer);
         if (this.wake === done) this.wake = undefined;
+        if (this.endWait === done) this.endWait = undefined;
         resolve();
       };
       const timer = setTimeout(done, ms);
       if (interruptible) this.wake = done;
+      this.endWait = done;
     });
   }
 }

@@ -4,7 +4,7 @@ import type { RetryPolicy } from '../retry';
 import { uploadAttachment } from '../upload/engine';
 import type { AttachmentSink, ByteSource } from '../upload/types';
 import type { FileJob, TransferJob } from './job';
-import { ConcurrencyLimiter } from './limiter';
+import { FairLimiter } from './limiter';
 import { ProgressThrottle } from './progress-throttle';
 import type { JobStore } from './store';
 
@@ -27,6 +27,8 @@ export interface RunnerDeps {
   sourceFor(job: TransferJob, file: FileJob): ByteSource;
   logger: Logger;
   maxConcurrent: number;
+  /** One user's transfers running at once (default: no cap beyond maxConcurrent); freed slots go round-robin between users. */
+  maxConcurrentPerUser?: number;
   chunkBytes: number;
   retryPolicy: RetryPolicy;
   /** Minimum time between two card updates ("at most about once per second"). */
@@ -41,6 +43,7 @@ interface Running {
   abort: AbortController;
   throttle: ProgressThrottle<TransferJob>;
   live: Map<number, LiveFileProgress>;
+  /** Resolves when the transfer is over and its final card delivered (or given up). */
   done: Promise<void>;
   /** Set when the job must wait for its user's sign-in (no token, or signed out). */
   waitingForSignIn?: boolean;
@@ -49,19 +52,26 @@ interface Running {
 /**
  * Runs transfer jobs in the background (the invoke that started one has long been answered):
  * bounded concurrency, the record saved after every step so a restart resumes, progress
- * coalesced to about one card update per second, and a final update that is never lost.
+ * coalesced to about one card update per second, and a final update retried patiently while
+ * Teams may still take it (outside the concurrency slot, so it never holds up other transfers).
  */
 export class JobRunner {
-  private readonly limiter: ConcurrencyLimiter;
+  private readonly limiter: FairLimiter;
+  /** Transfers waiting for a slot or in flight. */
   private readonly running = new Map<string, Running>();
   /** Jobs whose user signed in again before their pause for sign-in had finished. */
   private readonly resumeWhenPaused = new Set<string>();
+  /**
+   * Every launched job until its final card is delivered: the card goes out after the
+   * transfer has left `running` and released its slot (Teams may take minutes to accept it).
+   */
+  private readonly finishing = new Map<string, Running>();
   private accepting = true;
   /** After shutdown nothing is written: the records on disk stay as the next start must see them. */
   private stopped = false;
 
   constructor(private readonly deps: RunnerDeps) {
-    this.limiter = new ConcurrencyLimiter(deps.maxConcurrent);
+    this.limiter = new FairLimiter({ max: deps.maxConcurrent, maxPerKey: deps.maxConcurrentPerUser ?? deps.maxConcurrent });
   }
 
   /** Saves a new job and starts it in the background. */
@@ -70,10 +80,13 @@ export class JobRunner {
     this.launch(job);
   }
 
-  /** Starts every job that was running when the process stopped (after a restart). */
+  /**
+   * Starts every job that was running when the process stopped (after a restart), in the
+   * order they were submitted (then by id): the slots go first to whoever asked first.
+   */
   resumeAll(): number {
     let n = 0;
-    for (const job of this.deps.store.list()) {
+    for (const job of [...this.deps.store.list()].sort(bySubmission)) {
       if (job.state === 'running' && !this.running.has(job.id)) {
         this.deps.logger.info({ jobId: job.id }, 'resuming transfer after restart');
         this.launch(job);
@@ -101,20 +114,23 @@ export class JobRunner {
     if (!job || job.state === 'running' || job.state === 'waiting-sign-in' || this.running.has(jobId)) return undefined;
     const now = new Date().toISOString();
     const files = job.files.map((f): FileJob =>
-      f.state === 'failed' || f.state === 'cancelled' ? { ...f, state: 'queued', bytesDone: 0, error: undefined } : f,
+      f.state === 'failed' || f.state === 'cancelled' ? { ...f, state: 'queued', bytesDone: 0, error: undefined, sessionRestarts: undefined } : f,
     );
     const next: TransferJob = { ...job, files, state: 'running', updatedAt: now };
     await this.submit(next);
     return next;
   }
 
-  /** Resolves when the job is no longer running (tests and shutdown wait on this, never sleep). */
+  /**
+   * Resolves when the job is no longer running and its final card has been delivered or given
+   * up (tests and shutdown wait on this, never sleep).
+   */
   async settled(jobId: string): Promise<void> {
-    await this.running.get(jobId)?.done;
+    await this.finishing.get(jobId)?.done;
   }
 
   async settleAll(): Promise<void> {
-    await Promise.all([...this.running.values()].map((r) => r.done));
+    await Promise.all([...this.finishing.values()].map((r) => r.done));
   }
 
   /**
@@ -174,17 +190,27 @@ export class JobRunner {
     if (!this.accepting) return;
     const abort = new AbortController();
     const live = new Map<number, LiveFileProgress>();
+    // An earlier run's final card may still be on its way (a Retry pressed meanwhile): it is
+    // superseded, and this run's first update waits for a send of it still in flight, so the
+    // card never ends on the older outcome.
+    const previous = this.finishing.get(job.id);
+    previous?.throttle.supersede();
+    const previousIdle = previous?.throttle.idle();
     const throttle = new ProgressThrottle<TransferJob>({
       minIntervalMs: this.deps.cardUpdateIntervalMs ?? 1000,
       send: async (snapshot) => {
+        await previousIdle;
         if (!this.stopped) await this.deps.notifier.show(snapshot, live);
       },
+      // A card Teams refuses for good (deleted: 404) is not retried for minutes.
+      shouldRetry: (err) => toAppError(err).retryable,
       onError: (err) => this.deps.logger.warn({ jobId: job.id, err: toAppError(err).toLog() }, 'card update failed'),
     });
     const entry: Running = { latest: job, started: false, abort, throttle, live, done: Promise.resolve() };
     this.running.set(job.id, entry);
-    entry.done = this.limiter
-      .run(() => {
+    this.finishing.set(job.id, entry);
+    const transfer = this.limiter
+      .run(job.userId, () => {
         entry.started = true;
         return this.execute(job, entry);
       }, abort.signal)
@@ -192,28 +218,36 @@ export class JobRunner {
         const err = toAppError(raw);
         if (!entry.started && abort.signal.reason instanceof SignInPause) {
           entry.waitingForSignIn = true;
-          await this.finish(entry.latest, entry);
-          return;
+          return this.conclude(entry.latest, entry);
         }
         if (!entry.started) {
           // Aborted while still waiting for a slot: nothing was uploaded.
           this.deps.logger.info({ jobId: job.id, err: err.toLog() }, 'transfer cancelled before it started');
-          await this.finish(endRemaining(entry.latest, 'cancelled'), entry);
-          return;
+          return this.conclude(endRemaining(entry.latest, 'cancelled'), entry);
         }
         this.deps.logger.error({ jobId: job.id, err: err.toLog() }, 'transfer stopped by an unexpected error');
-        await this.finish(endRemaining(entry.latest, 'failed', { code: err.code, message: userMessage(err) }), entry);
+        return this.conclude(endRemaining(entry.latest, 'failed', { code: err.code, message: userMessage(err) }), entry);
       })
       .finally(() => {
-        this.running.delete(job.id);
+        if (this.running.get(job.id) === entry) this.running.delete(job.id);
         // Signed in again while this job was still pausing: it continues now.
         if (this.resumeWhenPaused.delete(job.id)) {
           void this.resumeWaiting(job.userId).catch((err: unknown) => this.deps.logger.error({ jobId: job.id, err: toAppError(err).toLog() }, 'resuming transfer after sign-in failed'));
         }
       });
+    // The final card goes out after the slot is released: a card Teams is slow to accept (or
+    // throttles) must not keep the next transfer waiting.
+    entry.done = transfer
+      .then(async (final) => {
+        if (final) await throttle.final(final);
+      })
+      .finally(() => {
+        if (this.finishing.get(job.id) === entry) this.finishing.delete(job.id);
+      });
   }
 
-  private async execute(initial: TransferJob, entry: Running): Promise<void> {
+  /** Runs the job's files; resolves with the final record (already saved), undefined after shutdown. */
+  private async execute(initial: TransferJob, entry: Running): Promise<TransferJob | undefined> {
     let job = initial;
     const save = async (next: TransferJob): Promise<TransferJob> => {
       job = { ...next, updatedAt: new Date().toISOString() };
@@ -235,7 +269,7 @@ export class JobRunner {
       job = await this.runFile(job, i, entry, save);
       if (entry.waitingForSignIn) break;
     }
-    await this.finish(job, entry);
+    return this.conclude(job, entry);
   }
 
   private async runFile(
@@ -249,12 +283,16 @@ export class JobRunner {
     const startedMs = Date.now();
     const firstByte = file.bytesDone;
     entry.live.set(index, { bytesPerSecond: undefined });
+    let sessionExpired = false;
+    let restarts = file.sessionRestarts ?? 0;
     // Progress callbacks arrive while saves are in flight: chain them so records are written in order.
     let chain: Promise<unknown> = Promise.resolve();
-    const enqueue = (change: Partial<FileJob>): void => {
-      chain = chain.then(async () => {
+    const enqueue = (change: Partial<FileJob>): Promise<void> => {
+      const saved = chain.then(async () => {
         job = await save(withFile(job, index, change));
       });
+      chain = saved;
+      return saved;
     };
     try {
       const result = await uploadAttachment(this.deps.sourceFor(job, file), taskTarget(job, file), this.deps.sinkFor(job), {
@@ -265,15 +303,27 @@ export class JobRunner {
         preexistingAttachmentIds: file.preexistingAttachmentIds,
         startedAt: file.startedAt,
         spoolDir: this.deps.spoolDir,
+        // Awaited by the engine: on disk before the POST, session or PUT that follows (kill -9).
         onPreexisting: (ids) => enqueue({ preexistingAttachmentIds: ids }),
-        onSession: (session, size) => enqueue({ session, size }),
+        onSession: (session, size) => {
+          if (!sessionExpired) return enqueue({ session, size });
+          // A new session after an expired one starts again at byte 0: the card says why.
+          sessionExpired = false;
+          restarts++;
+          const saved = enqueue({ session, size, bytesDone: 0, sessionRestarts: restarts });
+          chain = chain.then(() => entry.throttle.push(job));
+          return saved;
+        },
         onProgress: ({ bytesDone, total }) => {
           const seconds = (Date.now() - startedMs) / 1000;
           entry.live.set(index, { bytesPerSecond: seconds > 0.2 ? (bytesDone - firstByte) / seconds : undefined });
           enqueue({ bytesDone, size: total });
           chain = chain.then(() => entry.throttle.push(job));
         },
-        onEvent: (event) => this.deps.logger.debug({ jobId: job.id, file: index, event }, 'upload event'),
+        onEvent: (event) => {
+          if (event.type === 'session-expired') sessionExpired = true;
+          this.deps.logger.debug({ jobId: job.id, file: index, event }, 'upload event');
+        },
       });
       await chain;
       entry.live.delete(index);
@@ -324,7 +374,8 @@ export class JobRunner {
     }
   }
 
-  private async finish(job: TransferJob, entry: Running): Promise<void> {
+  /** Saves the job's outcome; returns it for the final card (undefined after shutdown). */
+  private async conclude(job: TransferJob, entry: Running): Promise<TransferJob | undefined> {
     const states = job.files.map((f) => f.state);
     const state: TransferJob['state'] = entry.waitingForSignIn
       ? 'waiting-sign-in'
@@ -333,12 +384,23 @@ export class JobRunner {
       : states.includes('cancelled')
         ? 'cancelled'
         : 'done';
-    if (this.stopped) return;
+    if (this.stopped) return undefined;
     const final: TransferJob = { ...job, state, updatedAt: new Date().toISOString() };
     entry.latest = final;
     await this.persist(final);
-    await entry.throttle.final(final);
+    return final;
   }
+}
+
+function bySubmission(a: TransferJob, b: TransferJob): number {
+  const byTime = submittedAt(a) - submittedAt(b);
+  if (byTime !== 0) return byTime;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+function submittedAt(job: TransferJob): number {
+  const ms = Date.parse(job.createdAt);
+  return Number.isNaN(ms) ? Number.MAX_SAFE_INTEGER : ms;
 }
 
 function withFile(job: TransferJob, index: number, change: Partial<FileJob>): TransferJob {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { AppError } from '../errors';
 import { silentLogger, type Logger } from '../log';
 import { TransferJobSchema, type TransferJob } from './job';
+import { isEnded, withoutDownloadUrls } from './retention';
 
 /**
  * Durable job records, one JSON file per job in DATA_DIR/jobs. The in-memory map is the read
@@ -104,7 +105,19 @@ export class JobStore {
     // The parsed copy is ours: later changes to the caller's object do not leak into the store.
     // (An async function runs up to its first await at once, so issue order is kept.)
     this.jobs.set(id, parsed.data);
-    return this.enqueue(id, { kind: 'write', text: `${JSON.stringify(parsed.data, null, 2)}\n` });
+    // An ended job's download URLs (secrets) never reach the disk; memory keeps them a while for Retry.
+    const onDisk = isEnded(parsed.data) ? withoutDownloadUrls(parsed.data) : parsed.data;
+    return this.enqueue(id, { kind: 'write', text: `${JSON.stringify(onDisk, null, 2)}\n` });
+  }
+
+  /** Drops an ended job's download URLs from memory too (already absent on disk); true when there were some. */
+  forgetDownloadUrls(id: string): boolean {
+    const job = this.jobs.get(id);
+    if (!job || !isEnded(job)) return false;
+    const stripped = withoutDownloadUrls(job);
+    if (stripped === job) return false;
+    this.jobs.set(id, stripped);
+    return true;
   }
 
   /** Forgets the record and removes its file (after any write of it still in flight). */

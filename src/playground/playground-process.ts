@@ -45,6 +45,19 @@ export function locatePlaygroundCli(from = __dirname): string | undefined {
   }
 }
 
+/**
+ * The preload that keeps the Playground on loopback (it has no host option) and checks Host and
+ * Origin on every request: src/playground/preload/loopback-only.cjs, found from src/ (ts-jest)
+ * and from dist/src/ (tsc copies no .cjs) by walking up to the project folder.
+ */
+export function locateLoopbackPreload(from = __dirname): string | undefined {
+  for (let dir = path.resolve(from); ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'src', 'playground', 'preload', 'loopback-only.cjs');
+    if (fs.existsSync(path.join(dir, 'package.json')) && fs.existsSync(candidate)) return candidate;
+    if (path.dirname(dir) === dir) return undefined;
+  }
+}
+
 /** The command line, for printing and for tests that check it is started as documented. */
 export function playgroundArgs(port: number, botEndpoint: string): string[] {
   return ['-p', String(port), '-e', botEndpoint, '-c', 'msteams', '--disable-telemetry'];
@@ -103,7 +116,13 @@ export class PlaygroundProcess implements PlaygroundLink {
       this.unavailable('the @microsoft/m365agentsplayground package is not installed (run npm install, without --omit=dev)');
       return this.status();
     }
-    const child = spawn(process.execPath, [cli, ...playgroundArgs(this.options.port, this.options.botEndpoint)], {
+    const preload = locateLoopbackPreload();
+    if (!preload) {
+      // Without it the Playground would listen on every interface and relay anyone's activities.
+      this.unavailable('its loopback guard (src/playground/preload/loopback-only.cjs) is missing');
+      return this.status();
+    }
+    const child = spawn(process.execPath, ['--require', preload, cli, ...playgroundArgs(this.options.port, this.options.botEndpoint)], {
       env: childProcessEnv({ ...PLAYGROUND_TELEMETRY_OFF_ENV }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -3,6 +3,7 @@ import type { Dispatcher } from 'undici';
 import { hostedContentUrl } from '../graph/hosted-contents';
 import type { TokenProvider } from '../graph/types';
 import type { ByteSource } from '../upload/types';
+import type { DownloadPace } from './download-pace';
 import { createHttpDownloadSource } from './http-download';
 
 export interface HostedContentSourceOptions {
@@ -10,6 +11,8 @@ export interface HostedContentSourceOptions {
   tokenProvider: TokenProvider;
   allowHttpLoopback?: boolean;
   dispatcher?: Dispatcher;
+  /** One rate and deadline for the file, across every fresh download link. */
+  pace?: DownloadPace;
 }
 
 /**
@@ -29,6 +32,7 @@ export function createHostedContentSource(contentUrl: string, options: HostedCon
       allowHttpLoopback: options.allowHttpLoopback ?? false,
       headers: { authorization: `Bearer ${await options.tokenProvider()}` },
       ...(options.dispatcher !== undefined ? { dispatcher: options.dispatcher } : {}),
+      ...(options.pace !== undefined ? { pace: options.pace } : {}),
     });
     return current;
   };

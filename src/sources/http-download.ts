@@ -5,6 +5,7 @@ import { parseRetryAfter, withRetry, type RetryPolicy } from '../retry';
 import { toSourceError } from '../upload/source-errors';
 import type { ByteSource } from '../upload/types';
 import { assertDownloadAllowed } from './allowed-hosts';
+import type { DownloadPace } from './download-pace';
 
 export interface HttpDownloadOptions {
   allowedHosts: readonly string[];
@@ -21,6 +22,8 @@ export interface HttpDownloadOptions {
    * fetched without an Authorization header. Never forwarded on a redirect.
    */
   headers?: Record<string, string>;
+  /** Minimum rate and deadline, shared by every request for this file (src/sources/download-pace.ts). */
+  pace?: DownloadPace;
 }
 
 const MAX_REDIRECTS = 5;
@@ -85,6 +88,7 @@ async function fetchFrom(first: URL, offset: number, signal: AbortSignal, option
     'accept-encoding': 'identity',
   };
   if (offset > 0) headers.range = `bytes=${offset}-`;
+  options.pace?.check();
   for (let hop = 0; ; hop++) {
     assertDownloadAllowed(current, options.allowedHosts, hostOpts);
     let res: Dispatcher.ResponseData;
@@ -107,13 +111,13 @@ async function fetchFrom(first: URL, offset: number, signal: AbortSignal, option
       headers = Object.fromEntries(Object.entries(headers).filter(([k]) => !CREDENTIAL_HEADERS.has(k)));
       continue;
     }
-    if (status === 200 || status === 206) return opened(res, offset);
+    if (status === 200 || status === 206) return opened(res, offset, options.pace);
     await discard(res.body);
     throw statusError(status, header(res.headers, 'retry-after'));
   }
 }
 
-function opened(res: Dispatcher.ResponseData, offset: number): Opened {
+function opened(res: Dispatcher.ResponseData, offset: number, pace: DownloadPace | undefined): Opened {
   let skip = 0;
   let size: number | undefined;
   const length = numberOrUndefined(header(res.headers, 'content-length'));
@@ -131,11 +135,11 @@ function opened(res: Dispatcher.ResponseData, offset: number): Opened {
     skip = offset;
     size = length;
   }
-  return { body: guardBody(res.body, skip), size };
+  return { body: guardBody(res.body, skip, pace), size };
 }
 
-/** Skips `skip` bytes and turns socket failures into retryable DOWNLOAD_FAILED errors. */
-function guardBody(body: Readable, skip: number): Readable {
+/** Skips `skip` bytes, turns socket failures into retryable DOWNLOAD_FAILED errors, and keeps the pace. */
+function guardBody(body: Readable, skip: number, pace: DownloadPace | undefined): Readable {
   let toSkip = skip;
   const out = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
@@ -162,6 +166,7 @@ function guardBody(body: Readable, skip: number): Readable {
   // The consumer gave up (or the transfer ended): stop downloading.
   out.on('close', () => body.destroy());
   body.pipe(out);
+  pace?.watch(body, out);
   return out;
 }
 

@@ -3,6 +3,7 @@ import type { Dispatcher } from 'undici';
 import type { SharedDriveItem } from '../graph/shares';
 import type { ByteSource } from '../upload/types';
 import { assertDownloadAllowed } from './allowed-hosts';
+import type { DownloadPace } from './download-pace';
 import { createHttpDownloadSource } from './http-download';
 
 /** What the source needs of Graph /shares (GraphSharesClient, acting for the user). */
@@ -17,6 +18,8 @@ export interface ShareSourceOptions {
   allowedHosts: readonly string[];
   allowHttpLoopback?: boolean;
   dispatcher?: Dispatcher;
+  /** One rate and deadline for the file, across every fresh download link. */
+  pace?: DownloadPace;
 }
 
 /**
@@ -45,6 +48,7 @@ export function createShareSource(sharingUrl: string, options: ShareSourceOption
         allowedHosts: options.allowedHosts,
         allowHttpLoopback,
         ...(options.dispatcher !== undefined ? { dispatcher: options.dispatcher } : {}),
+        ...(options.pace !== undefined ? { pace: options.pace } : {}),
       });
       return current.open(offset, signal);
     },

@@ -2,6 +2,7 @@ import type { Activity, TurnContext } from 'botbuilder';
 import type { Logger } from 'pino';
 import type { Request, Response } from 'restify';
 import { toAppError } from '../errors';
+import { isLoopbackHost } from '../sources/allowed-hosts';
 import type { TeamsAdapter } from './bot-authentication';
 import { tenantOf, refuseTenant } from './tenant-gate';
 
@@ -18,6 +19,12 @@ export interface ActivityHandlerOptions {
   logger: Logger;
   /** Lower-case tenant ids to serve; undefined serves every tenant. */
   allowedTenants: readonly string[] | undefined;
+  /**
+   * Local mode: activities are not authenticated and name their own serviceUrl, where the bot
+   * would send the user's lists and tasks; only the emulators and the Agents Playground
+   * (loopback) qualify.
+   */
+  loopbackServiceUrlsOnly: boolean;
 }
 
 export function authenticatedActivityHandler(
@@ -32,6 +39,10 @@ export function authenticatedActivityHandler(
       return;
     }
     const activity = body as Activity;
+    if (options.loopbackServiceUrlsOnly && !isLoopbackServiceUrl(activity.serviceUrl)) {
+      res.send(403, { error: 'In local mode the bot only answers activities whose serviceUrl is on loopback (the emulators and the Agents Playground).' });
+      return;
+    }
     const header = req.headers.authorization;
     let started = false;
     let result;
@@ -60,4 +71,15 @@ export function authenticatedActivityHandler(
     if (result?.body !== undefined) res.send(result.status, result.body);
     else res.send(result?.status ?? 200);
   };
+}
+
+export function isLoopbackServiceUrl(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  return (url.protocol === 'http:' || url.protocol === 'https:') && url.username === '' && url.password === '' && isLoopbackHost(url.hostname);
 }

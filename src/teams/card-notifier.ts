@@ -24,15 +24,26 @@ export class CardNotifier implements TransferNotifier {
     if (!job.card.activityId && job.state === 'running') return;
     const card = renderCard('transfer', transferView(job, live, { taskUrl: this.taskUrl(job.target.listId, job.target.taskId) }));
     const reference = job.card.reference as Partial<ConversationReference>;
+    // botbuilder hands an error thrown inside the turn to adapter.onTurnError (which logs and
+    // swallows it), so continueConversationAsync would resolve as if the card were updated.
+    // The error is caught inside and rethrown here, so the progress throttle sees the failure
+    // and its Retry-After and keeps retrying the final card.
+    let failure: { err: unknown } | undefined;
     try {
       await this.adapter.continueConversationAsync(this.appId, reference, async (context) => {
         const activity = { type: ActivityTypes.Message, attachments: [CardFactory.adaptiveCard(card)] };
-        if (job.card.activityId) await context.updateActivity({ ...activity, id: job.card.activityId });
-        else await context.sendActivity(activity);
+        try {
+          if (job.card.activityId) await context.updateActivity({ ...activity, id: job.card.activityId });
+          else await context.sendActivity(activity);
+        } catch (err) {
+          failure = { err };
+        }
       });
     } catch (err) {
-      throw connectorError(err);
+      // Failures outside the turn (e.g. the connector's token could not be obtained).
+      failure ??= { err };
     }
+    if (failure) throw connectorError(failure.err);
   }
 }
 

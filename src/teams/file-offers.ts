@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { JobSource } from '../jobs/job';
 import { contentTypeFor } from '../sources/content-type';
+import { MAX_URL_LENGTH } from './limits';
 
 /** A file a message offers us, before anyone picked a task for it. */
 export interface FileOffer {
@@ -19,7 +20,7 @@ const DownloadInfoAttachment = z.object({
   contentType: z.literal(FILE_DOWNLOAD_INFO),
   name: z.string().trim().min(1).max(400),
   content: z.object({
-    downloadUrl: z.string().url(),
+    downloadUrl: z.string().max(MAX_URL_LENGTH).url(),
     fileType: z.string().optional(),
     uniqueId: z.string().optional(),
   }),
@@ -53,7 +54,7 @@ export function hasFileAttachments(attachments: readonly unknown[] | undefined):
 
 const ReferenceAttachment = z.object({
   contentType: z.literal('reference'),
-  contentUrl: z.string().url().max(4000),
+  contentUrl: z.string().max(MAX_URL_LENGTH).url(),
   name: z.string().trim().min(1).max(400),
 });
 

@@ -59,7 +59,8 @@ export async function onFetchTask(turn: Turn, value: unknown): Promise<InvokeRes
   );
   const offer = services.dialogOffers.create({ ownerUserId: requester.userId, ownerName: requester.name, files, message: parsed.message });
   try {
-    const choices = await loadPickerChoices(services, requester, {});
+    const notice = parsed.offered > files.length ? `This dialog takes the first ${files.length} of the ${parsed.offered.toLocaleString('en-US')} files; use it again for the others.` : undefined;
+    const choices = await loadPickerChoices(services, requester, { notice });
     return dialogResponse(dialogView(offer, choices));
   } catch (err) {
     services.logger.warn({ err: toAppError(err).toLog() }, 'could not load To Do lists for the dialog');

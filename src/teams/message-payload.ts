@@ -3,6 +3,7 @@ import { looksLikeHostedContent } from '../graph/hosted-contents';
 import { contentTypeFor } from '../sources/content-type';
 import type { DialogFile, SourceMessage } from './dialog-offers';
 import { shareOffersFromAttachments } from './file-offers';
+import { MAX_FILES_PER_CARD, MAX_KEPT_MESSAGE_CHARS, MAX_URL_LENGTH } from './limits';
 
 /**
  * `value.messagePayload` of a message action (composeExtension/fetchTask): the message's id,
@@ -17,7 +18,10 @@ const MessagePayload = z.looseObject({
 
 export interface ParsedMessage {
   message: SourceMessage;
+  /** The first MAX_FILES_PER_CARD files and images. */
   files: DialogFile[];
+  /** How many the message had in all. */
+  offered: number;
 }
 
 export function parseMessagePayload(value: unknown): ParsedMessage | undefined {
@@ -28,17 +32,23 @@ export function parseMessagePayload(value: unknown): ParsedMessage | undefined {
   const isHtml = (p.body?.contentType ?? 'html').toLowerCase() === 'html';
   const text = isHtml ? htmlToText(html) : html.trim();
   const files: DialogFile[] = [];
-  for (const offer of shareOffersFromAttachments((p.attachments ?? []).map(referenceFromContent))) files.push({ ...offer, id: String(files.length), kind: 'file' });
+  let offered = 0;
+  const add = (file: Omit<DialogFile, 'id'>): void => {
+    // Only the first few are kept (and probed): a message may carry thousands of images.
+    if (files.length < MAX_FILES_PER_CARD) files.push({ ...file, id: String(files.length) });
+    offered++;
+  };
+  for (const offer of shareOffersFromAttachments((p.attachments ?? []).map(referenceFromContent))) add({ ...offer, kind: 'file' });
   let image = 0;
   for (const src of isHtml ? imageSources(html) : []) {
-    if (!looksLikeHostedContent(src)) continue;
+    if (src.length > MAX_URL_LENGTH || !looksLikeHostedContent(src)) continue;
     image++;
     const name = `Image ${image} from the message.png`;
     // Pasted images are PNG in Teams; the hosted content's own Content-Type is not known until read.
-    files.push({ id: String(files.length), kind: 'image', name, contentType: contentTypeFor(name), source: { kind: 'hosted-content', contentUrl: src } });
+    add({ kind: 'image', name, contentType: contentTypeFor(name), source: { kind: 'hosted-content', contentUrl: src } });
   }
   const link = p.linkToMessage && /^https:\/\//i.test(p.linkToMessage) ? p.linkToMessage : undefined;
-  return { message: { id: p.id, link, text }, files };
+  return { message: { id: p.id, link, text: text.slice(0, MAX_KEPT_MESSAGE_CHARS) }, files, offered };
 }
 
 const ReferenceContent = z.looseObject({ contentUrl: z.string().optional(), name: z.string().optional() });

@@ -1,13 +1,14 @@
 import { MAX_ATTACHMENT_BYTES, fileTooLargeError, toAppError, userMessage } from '../errors';
-import { renderCard } from '../cards/render';
+import { renderCard, type AdaptiveCardJson } from '../cards/render';
+import { isSharedConversation, replyPrivately } from './conversation-privacy';
 import { fileOffersFromAttachments, hasFileAttachments, shareOffersFromAttachments, type FileOffer } from './file-offers';
+import { MAX_FILES_PER_CARD } from './limits';
 import { loadPickerChoices } from './picker-choices';
 import { pickerView } from './picker-view';
 import { helpCard, noticeCard, statusCard } from './simple-cards';
 import type { Turn } from './turn';
 
-/** One card stays readable (and within Teams' card size) with this many files. */
-export const MAX_FILES_PER_CARD = 10;
+export { MAX_FILES_PER_CARD } from './limits';
 
 /** How long to spend learning file sizes before showing the picker (Teams gives none). */
 const SIZE_PROBE_MS = 3000;
@@ -44,13 +45,22 @@ async function offerFiles(turn: Turn, offers: FileOffer[], offered: number): Pro
     serviceUrl: requester.serviceUrl,
     conversationId: requester.conversationId,
   });
+  let card: AdaptiveCardJson;
   try {
     const notice = offered > offers.length ? `This card takes the first ${offers.length} of the ${offered} files; send the others in another message.` : undefined;
     const choices = await loadPickerChoices(services, requester, { notice });
-    await turn.replyCard(renderCard('picker', pickerView(picker, choices)));
+    card = renderCard('picker', pickerView(picker, choices));
   } catch (err) {
     services.logger.warn({ err: toAppError(err).toLog() }, 'could not load To Do lists for the picker');
-    await turn.replyCard(noticeCard('Microsoft To Do is not reachable', userMessage(err), 'attention'));
+    card = noticeCard('Microsoft To Do is not reachable', userMessage(err), 'attention');
+  }
+  // The picker lists this user's To Do: in a channel or group chat it goes to their 1:1 chat,
+  // and the transfer card it becomes lives there too.
+  const shown = await replyPrivately(turn, card, 'I sent you a card in our 1:1 chat to choose where the file goes.');
+  if (shown && shown.conversationId !== requester.conversationId) {
+    picker.reference = shown.reference;
+    picker.serviceUrl = shown.serviceUrl;
+    picker.conversationId = shown.conversationId;
   }
 }
 
@@ -72,12 +82,14 @@ export async function probe<T extends FileOffer>(turn: Turn, offer: T): Promise<
 
 async function showStatus(turn: Turn): Promise<void> {
   const jobs = turn.services.store.listByUser(turn.requester.userId);
-  await turn.replyCard(statusCard(jobs));
+  await replyPrivately(turn, statusCard(jobs), 'I sent your transfers to our 1:1 chat.');
 }
 
 async function cancelAll(turn: Turn): Promise<void> {
   const running = turn.services.store.listByUser(turn.requester.userId).filter((j) => j.state === 'running' || j.state === 'waiting-sign-in');
   let n = 0;
   for (const job of running) if (turn.services.runner.cancel(job.id)) n++;
-  await turn.replyText(n === 0 ? 'You have no transfers running.' : n === 1 ? 'Cancelling your transfer.' : `Cancelling your ${n} transfers.`);
+  const text = n === 0 ? 'You have no transfers running.' : n === 1 ? 'Cancelling your transfer.' : `Cancelling your ${n} transfers.`;
+  if (!isSharedConversation(turn.requester)) await turn.replyText(text);
+  else await replyPrivately(turn, noticeCard('Cancel', text), 'I answered you in our 1:1 chat.');
 }

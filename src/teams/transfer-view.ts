@@ -88,5 +88,6 @@ function fileLine(f: FileJob, bytesPerSecond: number | undefined, paused = false
       detail = total === undefined ? 'Waiting to start' : `Waiting to start · ${formatBytes(total)}`;
       break;
   }
-  return { name: f.name, state: f.state, stateText: STATE_TEXT[f.state], percent, detail };
+  const startedOver = f.state === 'running' && (f.sessionRestarts ?? 0) > 0;
+  return { name: f.name, state: f.state, stateText: STATE_TEXT[f.state], percent, detail, startedOver };
 }

@@ -170,6 +170,9 @@ export class ChunkBuffer {
   private async pull(limit: number): Promise<void> {
     if (this.busy) {
       await this.busy.catch(() => undefined);
+      // The read we waited for failed (e.g. the read-ahead found the source longer than
+      // announced): a chunk body must fail too, never send what it already has as complete.
+      if (this.failure) throw this.failure;
       return;
     }
     if (this.heldTo >= limit) return;
@@ -199,13 +202,17 @@ export class ChunkBuffer {
       const piece = await cursor.read(limit - this.heldTo, signal);
       if (generation !== this.generation) return;
       if (piece === null) throw sizeMismatchError(total, 'short', this.heldTo);
+      // The last byte must be the source's last: check before the piece is held, so no chunk
+      // body can ever send it and a source longer than announced never becomes an attachment.
+      if (this.heldTo + piece.length === total) {
+        const extra = await cursor.read(1, signal);
+        if (generation !== this.generation) return;
+        if (extra !== null) throw sizeMismatchError(total, 'long');
+      }
       hasher.update(this.heldTo, piece);
       this.pieces.push(piece);
       this.heldTo += piece.length;
       this.highWater = Math.max(this.highWater, this.heldTo - this.heldFrom);
-      // The last byte must be the source's last: check before the final chunk can complete,
-      // so a source longer than announced never becomes an attachment.
-      if (this.heldTo === total && (await cursor.read(1, signal)) !== null) throw sizeMismatchError(total, 'long');
     } catch (err) {
       if (generation !== this.generation) return;
       const e = toSourceError(err);

@@ -84,6 +84,6 @@ async function probeSize(source: ByteSource, signal: AbortSignal, options: Uploa
  */
 async function snapshotAttachments(check: CheckContext, options: UploadOptions): Promise<ReadonlySet<string>> {
   const ids = options.preexistingAttachmentIds ? [...options.preexistingAttachmentIds] : (await listAttachments(check)).map((a) => a.id);
-  options.onPreexisting?.(ids);
+  await options.onPreexisting?.(ids);
   return new Set(ids);
 }

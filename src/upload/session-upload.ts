@@ -240,7 +240,8 @@ class SessionTransfer {
     this.session = info;
     this.accepted = resumeOffset(parseRanges(info.nextExpectedRanges)) ?? 0;
     ctx.onEvent?.({ type: 'session-created', size: ctx.size });
-    ctx.options.onSession?.(info, ctx.size);
+    // Stored before the first PUT (see UploadOptions.onSession).
+    await ctx.options.onSession?.(info, ctx.size);
   }
 
   private async finish(attachmentId: string | undefined): Promise<UploadResult> {

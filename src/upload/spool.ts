@@ -1,4 +1,4 @@
-import { mkdtemp, open, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, open, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileTooLargeError, MAX_ATTACHMENT_BYTES } from '../errors';
@@ -23,13 +23,28 @@ export interface SpoolOptions {
   onEvent?: (event: UploadEvent) => void;
 }
 
+const SPOOL_PREFIX = 'todo-attach-spool-';
+
+/**
+ * Creates the spool folder at startup (0700: the copies are users' files) and removes copies a
+ * crash left behind (no transfer is running yet). Without it, every download of unknown size
+ * would fail.
+ */
+export async function prepareSpoolDir(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await chmod(dir, 0o700);
+  for (const name of await readdir(dir)) {
+    if (name.startsWith(SPOOL_PREFIX)) await rm(path.join(dir, name), { recursive: true, force: true });
+  }
+}
+
 /**
  * A source of unknown size (a download without Content-Length) is copied to a temporary file,
  * never to memory, to learn its size before To Do is asked for a session (which needs it). The
  * copy stops as soon as it passes To Do's 25 MB limit.
  */
 export async function spoolToTempFile(source: ByteSource, opts: SpoolOptions): Promise<Spooled> {
-  const dir = await mkdtemp(path.join(opts.dir ?? os.tmpdir(), 'todo-attach-spool-'));
+  const dir = await mkdtemp(path.join(opts.dir ?? os.tmpdir(), SPOOL_PREFIX));
   const remove = (): Promise<void> => rm(dir, { recursive: true, force: true });
   const file = path.join(dir, 'content');
   try {

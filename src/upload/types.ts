@@ -84,8 +84,12 @@ export interface UploadOptions {
   retryPolicy?: RetryPolicy;
   signal?: AbortSignal;
   onProgress?: (progress: UploadProgress) => void;
-  /** Called when an upload session exists (so a job can store it and resume after a restart). */
-  onSession?: (session: UploadSessionInfo, size: number) => void;
+  /**
+   * Called when an upload session exists, so a job can store it and resume after a restart.
+   * Awaited before the first PUT: after a crash, a record without the session would start a
+   * second session for a file the first one may already have completed.
+   */
+  onSession?: (session: UploadSessionInfo, size: number) => void | Promise<void>;
   /** Resume an existing session (from a stored job) instead of creating one. */
   resumeSession?: UploadSessionInfo;
   /** Time this transfer first started (ISO); attachments created after it count as ours. */
@@ -100,8 +104,12 @@ export interface UploadOptions {
    * which is how a retry avoids attaching twice. Taken by the engine when not given.
    */
   preexistingAttachmentIds?: readonly string[];
-  /** Called once with the snapshot of attachment ids taken before the first upload request. */
-  onPreexisting?: (ids: string[]) => void;
+  /**
+   * Called with the snapshot of attachment ids before the first upload request, and awaited:
+   * the POST (or session) that follows is not idempotent, so the snapshot must be stored
+   * durably first, or a restart after a crash takes a new one that already holds our file.
+   */
+  onPreexisting?: (ids: string[]) => void | Promise<void>;
   /** Bound on the session DELETE after a cancel or failure (ms, default 5000): cancelling must not hang. */
   cleanupTimeoutMs?: number;
   /** Instrumentation: the most source bytes held in memory at once, reported when the transfer ends. */

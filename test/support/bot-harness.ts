@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -50,9 +51,21 @@ export class BotHarness {
     readonly logs: string[],
     private readonly env: Env,
     private readonly sign: Signer | undefined,
+    private readonly appDefaultCardInterval: boolean,
   ) {}
 
-  static async start(options: { env?: Env; dataDir?: string; emulators?: Emulators; connector?: BotConnectorEmulator; logs?: string[]; sign?: Signer } = {}): Promise<BotHarness> {
+  static async start(
+    options: {
+      env?: Env;
+      dataDir?: string;
+      emulators?: Emulators;
+      connector?: BotConnectorEmulator;
+      logs?: string[];
+      /** Start the app as production does, without a card-update interval of its own (tests use 100 ms). */
+      appDefaultCardInterval?: boolean;
+      sign?: Signer;
+    } = {},
+  ): Promise<BotHarness> {
     const emulators = options.emulators ?? (await startEmulators());
     const connector = options.connector ?? (await BotConnectorEmulator.start());
     const dataDir = options.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'todo-attach-bot-')));
@@ -77,14 +90,27 @@ export class BotHarness {
         },
       }),
     });
-    const app = await startApp(config, { logger, retryPolicy: FAST_RETRY_POLICY, cardUpdateIntervalMs: 100 });
-    return new BotHarness(app, emulators, connector, dataDir, logs, env, options.sign);
+    const appDefaultCardInterval = options.appDefaultCardInterval ?? false;
+    const app = await startApp(config, { logger, retryPolicy: FAST_RETRY_POLICY, ...(appDefaultCardInterval ? {} : { cardUpdateIntervalMs: 100 }) });
+    return new BotHarness(app, emulators, connector, dataDir, logs, env, options.sign, appDefaultCardInterval);
   }
 
-  /** Stops the bot only (emulators keep their state) and starts a new one on the same data. */
-  async restart(): Promise<BotHarness> {
+  /**
+   * Stops the bot only (emulators keep their state) and starts a new one on the same data.
+   * `whileStopped` runs in between (e.g. To Do's upload sessions expire while the bot is down).
+   */
+  async restart(options: { whileStopped?: () => void | Promise<void> } = {}): Promise<BotHarness> {
     await this.app.stop();
-    return BotHarness.start({ env: this.env, dataDir: this.dataDir, emulators: this.emulators, connector: this.connector, logs: this.logs, sign: this.sign });
+    await options.whileStopped?.();
+    return BotHarness.start({
+      env: this.env,
+      dataDir: this.dataDir,
+      emulators: this.emulators,
+      connector: this.connector,
+      logs: this.logs,
+      appDefaultCardInterval: this.appDefaultCardInterval,
+      sign: this.sign,
+    });
   }
 
   async close(): Promise<void> {
@@ -213,6 +239,29 @@ export function channelThread(rootMessageId: string): TeamsConversation {
 /** A SharePoint-like URL for a file in the channel's document library (what `reference` attachments name). */
 export function sharePointUrl(name: string): string {
   return `https://contoso.sharepoint.com/sites/Sales/Shared%20Documents/General/${encodeURIComponent(name)}`;
+}
+
+/**
+ * A file in the channel's SharePoint library: the bytes on the file host, the address known to
+ * the Graph emulator's /shares (which redirects to the file host).
+ */
+export function addSharePointFile(emulators: Pick<Emulators, 'graph' | 'files'>, name: string, size: number): { webUrl: string; sha256: string; id: string } {
+  const hosted = emulators.files.addFile({ name, size });
+  const webUrl = sharePointUrl(name);
+  emulators.graph.addSharedFile({ webUrl, name, size: hosted.size, downloadUrl: hosted.url });
+  return { webUrl, sha256: hosted.sha256, id: hosted.id };
+}
+
+/** A `reference` attachment to a SharePoint file, as Teams puts it on a channel or group chat message. */
+export function referenceAttachment(name: string, webUrl: string): Record<string, unknown> {
+  return { id: randomBytes(8).toString('hex'), contentType: 'reference', contentUrl: webUrl, name, content: null, thumbnailUrl: null };
+}
+
+/** The bot with SharePoint hosts allowed (channel files), and helpers for shared conversations. */
+export async function startWithSharePoint(): Promise<{ h: BotHarness; teams: ConversationHelpers }> {
+  const emulators = await startEmulators();
+  const h = await BotHarness.start({ emulators, env: { ALLOWED_DOWNLOAD_HOSTS: `${new URL(emulators.files.baseUrl).host},*.sharepoint.com` } });
+  return { h, teams: new ConversationHelpers(h) };
 }
 
 /** A message-extension invoke value shaped as Teams sends it (reference/activities/message-action-fetchtask.json). */

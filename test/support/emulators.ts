@@ -1,6 +1,6 @@
 import { request } from 'undici';
 import { FileHostEmulator, type FileHostEmulatorOptions } from '../../src/emulators/file-host';
-import { DEFAULT_LOCAL_TOKEN, GraphTodoEmulator, type GraphTodoEmulatorOptions } from '../../src/emulators/graph-todo';
+import { GraphTodoEmulator, type GraphTodoEmulatorOptions } from '../../src/emulators/graph-todo';
 
 /** Both emulators on port 0, closed together. */
 export interface Emulators {
@@ -23,7 +23,7 @@ export async function startEmulators(options: { graph?: GraphTodoEmulatorOptions
   return {
     graph,
     files,
-    token: options.graph?.tokens?.[0] ?? DEFAULT_LOCAL_TOKEN,
+    token: graph.tokens[0] ?? '',
     close: async () => {
       await Promise.all([graph.close(), files.close()]);
     },
@@ -35,6 +35,14 @@ export function listByName(graph: GraphTodoEmulator, displayName: string): { id:
   const list = graph.lists().find((l) => l.displayName === displayName);
   if (!list) throw new Error(`no list named ${displayName} in the emulator`);
   return list;
+}
+
+/** The first task not yet completed in the list with that name (ids as the bot's cards carry them). */
+export function firstOpenTask(graph: GraphTodoEmulator, listName: string): { listId: string; taskId: string; title: string } {
+  const list = listByName(graph, listName);
+  const task = graph.tasks(list.id).find((t) => t.status !== 'completed');
+  if (!task) throw new Error(`no open task in ${listName}`);
+  return { listId: list.id, taskId: task.id, title: task.title };
 }
 
 /** Encodes each path segment, as every Graph client must (ids contain '/', '=', '-', '_'). */

@@ -42,7 +42,45 @@ describe('loadConfig', () => {
     [{ CARD_TYPEAHEAD: 'maybe' }, 'CARD_TYPEAHEAD'],
     [{ START_PLAYGROUND: 'sometimes' }, 'START_PLAYGROUND'],
     [{ ...CREDENTIALED, GRAPH_BASE_URL: 'http://graph.example' }, 'GRAPH_BASE_URL'],
+    [{ HTTP_MAX_CONNECTIONS: '0' }, 'HTTP_MAX_CONNECTIONS'],
+    [{ MAX_TRANSFERS_PER_USER: 'two' }, 'MAX_TRANSFERS_PER_USER'],
+    [{ DOWNLOAD_MIN_BYTES_PER_SECOND: '-1' }, 'DOWNLOAD_MIN_BYTES_PER_SECOND'],
+    [{ JOB_RETENTION_DAYS: '0' }, 'JOB_RETENTION_DAYS'],
   ])('%j is refused with a message naming %s', (env, name) => {
     expect(() => loadConfig(env)).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringContaining(name) }));
+  });
+
+  // Local mode accepts activities without authentication: it listens on loopback or not at all.
+  test.each(['0.0.0.0', '::', '192.168.1.20', 'devbox.example'])('local mode refuses BIND_HOST=%s', (host) => {
+    expect(() => loadConfig({ BIND_HOST: host })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringMatching(/BIND_HOST.*loopback.*MicrosoftAppId/) }));
+  });
+
+  test.each(['127.0.0.1', '127.0.0.2', '::1', 'localhost'])('local mode accepts the loopback BIND_HOST=%s', (host) => {
+    expect(loadConfig({ BIND_HOST: host }).bindHost).toBe(host);
+  });
+
+  test('with credentials any interface may be chosen', () => {
+    expect(loadConfig({ ...CREDENTIALED, BIND_HOST: '10.0.0.4' }).bindHost).toBe('10.0.0.4');
+  });
+
+  test('limits: HTTP connections and keep-alive, per-user transfers, slow downloads, job retention', () => {
+    const d = loadConfig({});
+    expect(d.http).toEqual({ maxConnections: 1000, keepAliveTimeoutMs: 65_000 });
+    expect(d.maxTransfersPerUser).toBe(2);
+    expect(d.downloads).toEqual({ minBytesPerSecond: 32_768, rateWindowMs: 60_000, deadlineMs: 1_800_000 });
+    expect(d.jobRetentionMs).toBe(30 * 24 * 3600 * 1000);
+    const c = loadConfig({
+      HTTP_MAX_CONNECTIONS: '50',
+      HTTP_KEEP_ALIVE_SECONDS: '240',
+      MAX_TRANSFERS_PER_USER: '1',
+      DOWNLOAD_MIN_BYTES_PER_SECOND: '1000',
+      DOWNLOAD_RATE_WINDOW_SECONDS: '2',
+      DOWNLOAD_DEADLINE_SECONDS: '30',
+      JOB_RETENTION_DAYS: '7',
+    });
+    expect(c.http).toEqual({ maxConnections: 50, keepAliveTimeoutMs: 240_000 });
+    expect(c.maxTransfersPerUser).toBe(1);
+    expect(c.downloads).toEqual({ minBytesPerSecond: 1000, rateWindowMs: 2000, deadlineMs: 30_000 });
+    expect(c.jobRetentionMs).toBe(7 * 24 * 3600 * 1000);
   });
 });

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
+import { adminRefusal } from '../admin-guard';
 import {
   HttpProblem,
   isRecord,
@@ -338,6 +339,8 @@ export class BotConnectorEmulator {
   }
 
   private async handleAdmin(method: string, rest: string[], req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const refused = adminRefusal(req);
+    if (refused) throw new HttpProblem(refused.status, refused.status === 421 ? 'MisdirectedRequest' : 'Forbidden', refused.message);
     const route = `${method} ${rest.join('/')}`;
     if (route === 'GET state') return sendJson(res, 200, this.state());
     if (route === 'POST throttle') {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { AppError } from '../../errors';
 import type { TodoTask, TodoTaskList } from '../../graph/types';
@@ -19,7 +20,7 @@ import type { AccessTokenVerifier } from '../tokens';
 export interface GraphTodoEmulatorOptions {
   host?: string;
   port?: number;
-  /** Accepted bearer tokens (default ['local-dev-token']). */
+  /** Accepted bearer tokens (default: one random token per run, see `tokens`). */
   tokens?: string[];
   /** Items per page of lists and tasks (default 5). */
   pageSize?: number;
@@ -61,7 +62,13 @@ export interface EmulatorUploadSession {
 /** The audience of Graph access tokens. */
 const GRAPH_AUDIENCE = 'https://graph.microsoft.com';
 
-export const DEFAULT_LOCAL_TOKEN = 'local-dev-token';
+/**
+ * A fresh bearer token for each emulator run: a fixed, well-known one would let any web page
+ * that reaches the emulator (DNS rebinding) read the emulated To Do and its attachments.
+ */
+function randomToken(): string {
+  return randomBytes(32).toString('base64url');
+}
 
 function notFound(what: string): AppError {
   return new AppError('GRAPH_NOT_FOUND', `The emulator has no such ${what}.`, { status: 404 });
@@ -93,7 +100,7 @@ export class GraphTodoEmulator {
     options: GraphTodoEmulatorOptions,
   ) {
     this.baseUrl = `${origin(host, port)}/v1.0`;
-    this.tokenSet = new Set(options.tokens ?? [DEFAULT_LOCAL_TOKEN]);
+    this.tokenSet = new Set(options.tokens ?? [randomToken()]);
     this.ctx = {
       store: new TodoStore(options.seed ?? true),
       baseUrl: this.baseUrl,

@@ -204,3 +204,37 @@ test('a message with more than 10 files offers the first 10 and says so', async 
   expect(text).toContain('page 10.png');
   expect(text).not.toContain('page 11.png');
 });
+
+test('2,000 attachments in one message (as many as fit in 1 MiB): 10 are offered and at most 10 are probed', async () => {
+  const file = h.emulators.files.addFile({ name: 'one.bin', size: 100 });
+  h.emulators.files.clearRequests();
+  const many = Array.from({ length: 2000 }, (_, i) => ({ name: `f${i}.bin`, url: file.url }));
+  const picker = await pickerFor(many);
+  expect(cardText(picker.card)).toContain('This card takes the first 10 of the 2000 files');
+  expect(h.emulators.files.requests.length).toBeLessThanOrEqual(10);
+});
+
+test('a download link longer than 4,096 characters is not kept: the file is refused in words', async () => {
+  const file = h.emulators.files.addFile({ name: 'long.pdf', size: 100 });
+  expect(await h.sendFiles([{ name: 'long.pdf', url: `${file.url}&pad=${'x'.repeat(5000)}` }])).toBe(200);
+  const notice = await h.waitForCard(1);
+  expect(cardText(notice.card)).toContain('I could not read that file');
+  expect(h.emulators.files.requests).toHaveLength(0);
+});
+
+test('one user cannot pile up pickers: past 20, pressing the oldest says it expired', async () => {
+  const file = h.emulators.files.addFile({ name: 'n.txt', size: 10 });
+  for (let i = 1; i <= 21; i++) {
+    expect(await h.sendFiles([file])).toBe(200);
+    await h.waitForCard(i);
+  }
+  const oldest = h.cards()[0];
+  if (!oldest) throw new Error('no card');
+  const { listId, taskId } = firstTask('Work');
+  const answer = await h.press(oldest.activityId, 'attach', { pickerId: pickerIdOf(oldest.card), listId, taskId });
+  expect(cardText(answer.body.value)).toMatch(/expired/);
+  const newest = h.cards()[20];
+  if (!newest) throw new Error('no card');
+  const ok = await h.press(newest.activityId, 'attach', { pickerId: pickerIdOf(newest.card), listId, taskId });
+  expect(cardText(ok.body.value)).toMatch(/Attaching/);
+});

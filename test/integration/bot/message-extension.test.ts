@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { listByName, startEmulators } from '../../support/emulators';
+import { firstOpenTask as openTask, listByName } from '../../support/emulators';
 import {
   ADELE,
   BotHarness,
@@ -10,8 +10,10 @@ import {
   cardInput,
   cardText,
   channelThread,
+  addSharePointFile as addFile,
   messageActionValue,
-  sharePointUrl,
+  referenceAttachment,
+  startWithSharePoint,
   type InvokeAnswer,
 } from '../../support/bot-harness';
 
@@ -20,10 +22,8 @@ jest.setTimeout(60_000);
 let h: BotHarness;
 let teams: ConversationHelpers;
 beforeEach(async () => {
-  const emulators = await startEmulators();
   // SharePoint file URLs are allowed by name; the bytes come from the file host Graph redirects to.
-  h = await BotHarness.start({ emulators, env: { ALLOWED_DOWNLOAD_HOSTS: `${new URL(emulators.files.baseUrl).host},*.sharepoint.com` } });
-  teams = new ConversationHelpers(h);
+  ({ h, teams } = await startWithSharePoint());
 });
 afterEach(async () => {
   await h.close();
@@ -32,16 +32,8 @@ afterEach(async () => {
 const ROOT = '1732791000000';
 const thread = channelThread(ROOT);
 
-function addSharePointFile(name: string, size: number): { webUrl: string; sha256: string; id: string } {
-  const hosted = h.emulators.files.addFile({ name, size });
-  const webUrl = sharePointUrl(name);
-  h.emulators.graph.addSharedFile({ webUrl, name, size: hosted.size, downloadUrl: hosted.url });
-  return { webUrl, sha256: hosted.sha256, id: hosted.id };
-}
-
-function reference(name: string, webUrl: string): Record<string, unknown> {
-  return { id: randomBytes(8).toString('hex'), contentType: 'reference', contentUrl: webUrl, name, content: null, thumbnailUrl: null };
-}
+const addSharePointFile = (name: string, size: number): ReturnType<typeof addFile> => addFile(h.emulators, name, size);
+const reference = referenceAttachment;
 
 function addImage(messageId: string): { url: string; sha256: string } {
   const content = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), randomBytes(40_000)]);
@@ -94,12 +86,7 @@ function submit(data: Record<string, unknown>, user = MEGAN): Promise<InvokeAnsw
   return teams.invoke(thread, 'composeExtension/submitAction', { commandId: 'attachToTodo', commandContext: 'message', data }, { user });
 }
 
-function firstOpenTask(listName: string): { listId: string; taskId: string; title: string } {
-  const list = listByName(h.emulators.graph, listName);
-  const task = h.emulators.graph.tasks(list.id).find((t) => t.status !== 'completed');
-  if (!task) throw new Error(`no open task in ${listName}`);
-  return { listId: list.id, taskId: task.id, title: task.title };
-}
+const firstOpenTask = (listName: string): ReturnType<typeof openTask> => openTask(h.emulators.graph, listName);
 
 test('fetchTask lists the message files and pasted image; submit attaches two of them with one progress card in the 1:1 chat', async () => {
   const contract = addSharePointFile('Contract - Fabrikam (signed).pdf', 2 * 1024 * 1024 + 17);
@@ -146,21 +133,23 @@ test('fetchTask lists the message files and pasted image; submit attaches two of
   expect(h.app.store.listByUser(MEGAN.id)).toHaveLength(1);
 });
 
-test('a channel message with a file, @mentioning the bot: picker in the thread, only the requester can attach', async () => {
+test('a channel message with a file, @mentioning the bot: picker in the 1:1 chat, only the requester can attach', async () => {
   const file = addSharePointFile('Site plan.pdf', 1_500_000);
   expect(await teams.sendMessage(thread, { attachments: [reference('Site plan.pdf', file.webUrl)] })).toBe(200);
-  const picker = await h.connector.waitFor(() => teams.cards(thread.id)[0]);
-  expect(cardText(picker.card)).toContain('Site plan.pdf');
+  // The picker shows Megan's lists and tasks: it goes to her 1:1 chat, never into the thread.
+  const picker = await teams.waitForCardText(() => teams.personalChatId(MEGAN), /Site plan\.pdf/);
   expect(cardText(picker.card)).toContain('1.4 MB');
+  expect(teams.cards(thread.id)).toEqual([]);
+  const chat = { id: teams.personalChatId(MEGAN) ?? '', conversationType: 'personal' as const };
   const pickerId = cardActions(picker.card).find((a) => a.verb === 'attach')?.data['pickerId'];
   const { listId, taskId } = firstOpenTask('Work');
 
-  const refused = await teams.press(thread, picker.activityId, 'attach', { pickerId, listId, taskId }, ADELE);
+  const refused = await teams.press(chat, picker.activityId, 'attach', { pickerId, listId, taskId }, ADELE);
   expect(refused.body.value).toBe(`Only ${MEGAN.name} can use this card.`);
 
-  const answer = await teams.press(thread, picker.activityId, 'attach', { pickerId, listId, taskId });
+  const answer = await teams.press(chat, picker.activityId, 'attach', { pickerId, listId, taskId });
   expect(cardText(answer.body.value)).toContain('Site plan.pdf');
-  await teams.waitForCardText(() => thread.id, /Attached “Site plan\.pdf”/);
+  await teams.waitForCardText(() => chat.id, /Attached “Site plan\.pdf”/);
   expect(h.emulators.graph.attachments(listId, taskId).map((a) => a.sha256)).toEqual([file.sha256]);
 
   // Without a mention the bot stays quiet in a channel.
@@ -241,4 +230,33 @@ test('Show tasks reloads the dialog with the chosen list', async () => {
   expect(cardInput(next.card, 'listId')?.['value']).toBe(projects.id);
   const open = h.emulators.graph.tasks(projects.id).filter((t) => t.status !== 'completed');
   expect(cardText(next.card)).toContain(open[0]?.title ?? 'no task');
+});
+
+test('a message with thousands of files and images: the dialog takes the first 10, says so, and probes at most 10', async () => {
+  const files = Array.from({ length: 30 }, (_, i) => addSharePointFile(`Part ${i + 1}.pdf`, 1000 + i));
+  const image = addImage(ROOT);
+  const images = `<img src="${image.url}">`.repeat(4000);
+  expect(images.length).toBeLessThan(1_000_000);
+  h.emulators.graph.clearRequests();
+  const dialog = await openDialog({ id: ROOT, html: `<p>Everything</p>${images}`, attachments: files.map((f, i) => reference(`Part ${i + 1}.pdf`, f.webUrl)) });
+  expect(cardInput(dialog.card, 'file_9')).toMatchObject({ label: 'Part 10.pdf' });
+  expect(cardInput(dialog.card, 'file_10')).toBeUndefined();
+  expect(cardText(dialog.card)).toContain('This dialog takes the first 10 of the 4,030 files; use it again for the others.');
+  expect(h.emulators.graph.requests.filter((r) => r.path.includes('/shares/')).length).toBeLessThanOrEqual(10);
+});
+
+test('links longer than 4,096 characters are not kept: an image or file with one is left out', async () => {
+  const long = `${h.emulators.graph.baseUrl}/teams/${'t'.repeat(5000)}/channels/c/messages/1/hostedContents/x/$value`;
+  const dialog = await openDialog({ id: ROOT, html: `<p>Long</p><img src="${long}">` });
+  expect(cardInput(dialog.card, 'file_0')).toBeUndefined();
+  expect(cardText(dialog.card)).toContain('This message has no files that can be attached.');
+});
+
+test('one user cannot pile up dialogs: past 20 open ones, the oldest expires; other users keep theirs', async () => {
+  const adeles = await openDialog({ id: ROOT, html: '<p>Adele’s</p>' }, ADELE);
+  const first = await openDialog({ id: ROOT, html: '<p>first</p>' });
+  for (let i = 0; i < 20; i++) await openDialog({ id: ROOT, html: `<p>${i}</p>` });
+  expect(messageOf(await submit({ action: 'attach', offerId: first.offerId, listId: firstOpenTask('Work').listId, newTaskTitle: 'x' }))).toMatch(/expired/);
+  const answer = await submit({ action: 'showTasks', offerId: adeles.offerId }, ADELE);
+  expect(dialogOf(answer).offerId).toBe(adeles.offerId);
 });

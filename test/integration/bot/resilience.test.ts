@@ -1,6 +1,6 @@
-import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { listByName } from '../../support/emulators';
+import { firstOpenTask } from '../../support/emulators';
 import { BotHarness, cardActions, cardText, pickerIdOf } from '../../support/bot-harness';
 
 jest.setTimeout(90_000);
@@ -14,10 +14,8 @@ afterEach(async () => {
 });
 
 function workTask(): { listId: string; taskId: string } {
-  const list = listByName(h.emulators.graph, 'Work');
-  const task = h.emulators.graph.tasks(list.id).find((t) => t.status !== 'completed');
-  if (!task) throw new Error('no open task');
-  return { listId: list.id, taskId: task.id };
+  const { listId, taskId } = firstOpenTask(h.emulators.graph, 'Work');
+  return { listId, taskId };
 }
 
 /** Sends a file, presses Attach on its picker, returns the card id and the target task. */
@@ -119,6 +117,21 @@ test('restart mid-upload resumes from the stored session and leaves exactly one 
   expect(h.emulators.graph.requests.filter((r) => r.path.endsWith('createUploadSession'))).toHaveLength(1);
 });
 
+test('a stored session that expired while the bot was down: the card says the upload started again, and ends attached once', async () => {
+  h.emulators.files.shaping.set({ bytesPerSecond: 3 * 1024 * 1024 });
+  const t = await startTransfer('survey results.zip', 12 * 1024 * 1024);
+  await waitUntil(async () => (await jobRecords()).some((j) => j.files.some((f) => f.session !== undefined && f.bytesDone > 0)));
+  h = await h.restart({ whileStopped: () => void h.emulators.graph.expireAllSessions() });
+  // Progress goes back to the start of a new session: the card says why.
+  const restarted = await h.waitForCardText(t.cardId, /had to start again/);
+  expect(cardText(restarted.card)).toContain("The upload had to start again: To Do's upload session expired.");
+  const done = await h.waitForCardText(t.cardId, /Attached “survey results\.zip”/);
+  expect(cardText(done.card)).not.toMatch(/had to start again/);
+  const stored = h.emulators.graph.attachments(t.listId, t.taskId);
+  expect(stored).toHaveLength(1);
+  expect(stored[0]?.sha256).toBe(t.sha256);
+});
+
 test('a download host outside the allow-list is refused before anything is fetched', async () => {
   expect(await h.sendFiles([{ name: 'payroll.xlsx', url: 'https://evil.example.com/steal?tempauth=abc' }])).toBe(200);
   const picker = await h.waitForCard(1);
@@ -173,4 +186,43 @@ test('a corrupt job record is set aside and reported; the bot still starts and s
   const corrupt = await readdir(path.join(h.dataDir, 'jobs', 'corrupt'));
   expect(corrupt.length).toBe(1);
   expect(await h.sendText('help')).toBe(200);
+});
+
+test('a download without Content-Length (chunked) is spooled in DATA_DIR/spool (0700) and attached intact', async () => {
+  const file = h.emulators.files.addFile({ name: 'recording.m4a', size: 5 * 1024 * 1024 + 3, sendContentLength: false });
+  const before = h.cards().length;
+  expect(await h.sendFiles([file])).toBe(200);
+  const picker = await h.waitForCard(before + 1);
+  const target = workTask();
+  await h.press(picker.activityId, 'attach', { pickerId: pickerIdOf(picker.card), ...target });
+  await h.waitForCardText(picker.activityId, /Attached “recording\.m4a”/);
+  const stored = h.emulators.graph.attachments(target.listId, target.taskId);
+  expect(stored.map((a) => [a.size, a.sha256])).toEqual([[file.size, file.sha256]]);
+  const spool = path.join(h.dataDir, 'spool');
+  expect((await stat(spool)).mode & 0o777).toBe(0o700);
+  // The temporary copy is gone once the file is attached.
+  expect(await readdir(spool)).toEqual([]);
+});
+
+test('a finished job keeps no download URL on disk, and its record is deleted after the retention period', async () => {
+  const t = await startTransfer('invoice.pdf', 200_000);
+  await h.waitForCardText(t.cardId, /Attached “invoice\.pdf”/);
+  await h.app.store.flush();
+  const dir = path.join(h.dataDir, 'jobs');
+  const [name] = (await readdir(dir)).filter((n) => n.endsWith('.json'));
+  if (!name) throw new Error('no job record');
+  const text = await readFile(path.join(dir, name), 'utf8');
+  expect(text).not.toContain('tempauth');
+  expect(text).not.toContain(h.emulators.files.baseUrl);
+  // Still listed while recent…
+  await h.sendText('status');
+  expect(cardText((await h.waitForCard(2)).card)).toContain('invoice.pdf');
+  // …and gone once it ended longer ago than JOB_RETENTION_DAYS (30 by default).
+  const record = JSON.parse(text) as { updatedAt: string };
+  record.updatedAt = new Date(Date.now() - 31 * 24 * 3600 * 1000).toISOString();
+  await writeFile(path.join(dir, name), JSON.stringify(record), { mode: 0o600 });
+  h = await h.restart();
+  expect((await readdir(dir)).filter((n) => n.endsWith('.json'))).toEqual([]);
+  await h.sendText('status');
+  expect(cardText((await h.waitForCard(3)).card)).toMatch(/no transfers yet/);
 });

@@ -30,7 +30,7 @@ function url(path: string): string {
 async function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown; retryAfter: string | null }> {
   const res = await fetch(url(path), {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(path.startsWith('/_emulator/') ? { 'x-emulator-admin': '1' } : {}) },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();

@@ -4,7 +4,9 @@ import { FileHostEmulator } from '../../../src/emulators/file-host';
 import { GraphTodoEmulator } from '../../../src/emulators/graph-todo';
 import { call, listByName, todoPath } from '../../support/emulators';
 
-const TOKEN = 'local-dev-token';
+const TOKEN = 'emulator-test-token';
+/** Admin changes need this header (src/emulators/admin-guard.ts). */
+const ADMIN = { 'x-emulator-admin': '1' };
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 describe('emulator faults, shaping and admin routes', () => {
@@ -14,7 +16,7 @@ describe('emulator faults, shaping and admin routes', () => {
   let taskId: string;
 
   beforeAll(async () => {
-    graph = await GraphTodoEmulator.start();
+    graph = await GraphTodoEmulator.start({ tokens: [TOKEN] });
     files = await FileHostEmulator.start();
     listId = listByName(graph, 'Work').id;
   });
@@ -158,42 +160,42 @@ describe('emulator faults, shaping and admin routes', () => {
     expect(state.json).toMatchObject({ lists: graph.lists().length, shaping: {} });
 
     const origin = graph.baseUrl.replace(/\/v1\.0$/, '');
-    const added = await call(`${origin}/_emulator/faults`, { method: 'POST', body: JSON.stringify({ match: { method: 'GET' }, action: { type: 'status', status: 500 } }) });
+    const added = await call(`${origin}/_emulator/faults`, { method: 'POST', headers: ADMIN, body: JSON.stringify({ match: { method: 'GET' }, action: { type: 'status', status: 500 } }) });
     expect(added.status).toBe(201);
     expect(typeof added.json?.id).toBe('string');
     expect((await call(`${graph.baseUrl}/me/todo/lists`, { token: TOKEN })).status).toBe(500);
 
-    const bad = await call(`${origin}/_emulator/faults`, { method: 'POST', body: JSON.stringify({ action: { type: 'explode' } }) });
+    const bad = await call(`${origin}/_emulator/faults`, { method: 'POST', headers: ADMIN, body: JSON.stringify({ action: { type: 'explode' } }) });
     expect(bad.status).toBe(400);
     expect((bad.json?.error as { message: string }).message).toMatch(/^Invalid action\.type: .+\.$/);
-    const notJson = await call(`${origin}/_emulator/faults`, { method: 'POST', body: 'nope' });
+    const notJson = await call(`${origin}/_emulator/faults`, { method: 'POST', headers: ADMIN, body: 'nope' });
     expect(notJson.status).toBe(400);
 
     graph.faults.add({ action: { type: 'status', status: 503 } });
-    expect((await call(`${origin}/_emulator/faults`, { method: 'DELETE' })).status).toBe(204);
+    expect((await call(`${origin}/_emulator/faults`, { method: 'DELETE', headers: ADMIN })).status).toBe(204);
     expect(graph.faults.list()).toEqual([]);
 
-    const shaped = await call(`${origin}/_emulator/shaping`, { method: 'PUT', body: JSON.stringify({ bytesPerSecond: 1_000_000 }) });
+    const shaped = await call(`${origin}/_emulator/shaping`, { method: 'PUT', headers: ADMIN, body: JSON.stringify({ bytesPerSecond: 1_000_000 }) });
     expect(shaped.json).toEqual({ bytesPerSecond: 1_000_000 });
     expect(graph.shaping.get().bytesPerSecond).toBe(1_000_000);
-    expect((await call(`${origin}/_emulator/shaping`, { method: 'PUT', body: JSON.stringify({ bytesPerSecond: 'fast' }) })).status).toBe(400);
-    await call(`${origin}/_emulator/shaping`, { method: 'PUT', body: JSON.stringify({ bytesPerSecond: null }) });
+    expect((await call(`${origin}/_emulator/shaping`, { method: 'PUT', headers: ADMIN, body: JSON.stringify({ bytesPerSecond: 'fast' }) })).status).toBe(400);
+    await call(`${origin}/_emulator/shaping`, { method: 'PUT', headers: ADMIN, body: JSON.stringify({ bytesPerSecond: null }) });
     expect(graph.shaping.get().bytesPerSecond).toBeUndefined();
 
     await createSession(10);
-    const expired = await call(`${origin}/_emulator/expire-sessions`, { method: 'POST' });
+    const expired = await call(`${origin}/_emulator/expire-sessions`, { method: 'POST', headers: ADMIN });
     expect(expired.json).toEqual({ expired: 1 });
 
     const fileState = await call(`${files.baseUrl}/_emulator/state`);
     expect(fileState.json).toMatchObject({ files: files.fileCount() });
-    const fileFault = await call(`${files.baseUrl}/_emulator/faults`, { method: 'POST', body: JSON.stringify({ action: { type: 'status', status: 404 } }) });
+    const fileFault = await call(`${files.baseUrl}/_emulator/faults`, { method: 'POST', headers: ADMIN, body: JSON.stringify({ action: { type: 'status', status: 404 } }) });
     expect(fileFault.status).toBe(201);
     expect((await call(files.addFile({ name: 'z', size: 1 }).url)).status).toBe(404);
     expect((await call(`${files.baseUrl}/_emulator/nothing`)).status).toBe(404);
   });
 
   it('closes with keep-alive connections open', async () => {
-    const extra = await GraphTodoEmulator.start({ seed: false });
+    const extra = await GraphTodoEmulator.start({ seed: false, tokens: [TOKEN] });
     const res = await request(`${extra.baseUrl}/me/todo/lists`, { headers: { authorization: `Bearer ${TOKEN}` } });
     await res.body.dump();
     await extra.close();

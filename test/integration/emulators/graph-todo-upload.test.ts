@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { GraphTodoEmulator } from '../../../src/emulators/graph-todo';
 import { call, listByName, todoPath } from '../../support/emulators';
 
-const TOKEN = 'local-dev-token';
+const TOKEN = 'emulator-test-token';
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 describe('Graph To Do emulator: upload sessions', () => {
@@ -11,7 +11,7 @@ describe('Graph To Do emulator: upload sessions', () => {
   let taskId: string;
 
   beforeAll(async () => {
-    graph = await GraphTodoEmulator.start();
+    graph = await GraphTodoEmulator.start({ tokens: [TOKEN] });
     listId = listByName(graph, 'Work').id;
   });
   afterAll(() => graph.close());
@@ -165,7 +165,7 @@ describe('Graph To Do emulator: upload sessions', () => {
   });
 
   it('lets sessions expire on their own after sessionTtlMs', async () => {
-    const shortLived = await GraphTodoEmulator.start({ sessionTtlMs: 1, seed: false });
+    const shortLived = await GraphTodoEmulator.start({ sessionTtlMs: 1, seed: false, tokens: [TOKEN] });
     try {
       const list = shortLived.addList('L');
       const task = shortLived.addTask(list.id, 'T');

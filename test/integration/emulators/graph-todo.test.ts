@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { GraphTodoEmulator } from '../../../src/emulators/graph-todo';
 import { call, listByName, todoPath } from '../../support/emulators';
 
-const TOKEN = 'local-dev-token';
+const TOKEN = 'emulator-test-token';
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -12,7 +12,7 @@ describe('Graph To Do emulator: lists, tasks, attachments', () => {
   let graph: GraphTodoEmulator;
 
   beforeAll(async () => {
-    graph = await GraphTodoEmulator.start();
+    graph = await GraphTodoEmulator.start({ tokens: [TOKEN] });
   });
   afterAll(() => graph.close());
 

@@ -114,3 +114,15 @@ describe('progress bar edge values', () => {
     expect(nodes(card).some((n) => n.type === 'Action.OpenUrl')).toBe(false);
   });
 });
+
+describe('a file whose upload had to start again', () => {
+  const restartNote = "The upload had to start again: To Do's upload session expired.";
+
+  test('says why its progress went back', () => {
+    const card = renderCard('transfer', oneFile({ percent: 12, startedOver: true }));
+    expect(visibleTexts(card)).toContain(restartNote);
+    expect(parseWithLibrary(card)).toEqual({ parseEvents: [], validationEvents: [] });
+    expect(visibleTexts(renderCard('transfer', oneFile({ percent: 12 })))).not.toContain(restartNote);
+    expect(visibleTexts(renderCard('transfer', oneFile({ percent: 12, startedOver: false })))).not.toContain(restartNote);
+  });
+});

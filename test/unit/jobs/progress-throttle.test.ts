@@ -156,4 +156,38 @@ describe('ProgressThrottle', () => {
     // A card never gets two updates closer than the interval, not even the final one.
     expect((at[1] ?? 0) - (at[0] ?? 0)).toBeGreaterThanOrEqual(149);
   });
+  test('supersede() stops retrying and drops what is not sent; a send in flight completes', async () => {
+    const inFlight = deferred();
+    const r = recorder(async (value, call) => {
+      if (call === 1) await inFlight.promise;
+      if (value === 2) throw new Error('503 Service Unavailable');
+    });
+    const onError = jest.fn();
+    const throttle = new ProgressThrottle<number>({ minIntervalMs: 1, backoffMs: 60_000, send: r.send, onError });
+    throttle.push(1);
+    while (r.attempts.length === 0) await sleep(1);
+    const finalDone = throttle.final(2);
+    throttle.supersede();
+    inFlight.resolve();
+    await finalDone;
+    await throttle.idle();
+    expect(r.sent).toEqual([1]);
+    expect(r.attempts).toEqual([1]);
+
+    // Superseded while waiting out a long backoff: the wait ends at once, nothing is reported.
+    const retrying = recorder(() => {
+      throw new Error('503 Service Unavailable');
+    });
+    const second = new ProgressThrottle<number>({ minIntervalMs: 1, backoffMs: 60_000, send: retrying.send, onError });
+    const waiting = second.final(3);
+    while (retrying.attempts.length === 0) await sleep(1);
+    second.supersede();
+    await waiting;
+    await second.idle();
+    expect(retrying.attempts).toEqual([3]);
+    expect(onError).not.toHaveBeenCalled();
+    second.push(4);
+    await expect(second.final(5)).resolves.toBeUndefined();
+    expect(retrying.attempts).toEqual([3]);
+  });
 });

@@ -242,7 +242,7 @@ describe('uploadAttachment: faults from To Do', () => {
     await uploadAttachment(new TestSource(bytes), TARGET, sink, opts());
     sink.addFault({ op: 'createSmallAttachment', kind: 'server-error' });
     let snapshot: string[] = [];
-    const second = await uploadAttachment(new TestSource(bytes), TARGET, sink, opts({ onPreexisting: (ids) => (snapshot = ids) }));
+    const second = await uploadAttachment(new TestSource(bytes), TARGET, sink, opts({ onPreexisting: (ids) => void (snapshot = ids) }));
     const stored = sink.attachments(TARGET.listId, TARGET.taskId);
     expect(stored).toHaveLength(2);
     expect(snapshot).toEqual([stored[0]?.id]);
@@ -296,6 +296,20 @@ describe('uploadAttachment: faults from the source', () => {
     const source = new TestSource(real, { claimedSize: size - delta });
     const sink = todo();
     const err = await rejection(uploadAttachment(source, TARGET, sink, opts({ chunkBytes: chunk })));
+    expect(err.code).toBe('SOURCE_SIZE_MISMATCH');
+    expect(sink.attachments(TARGET.listId, TARGET.taskId)).toHaveLength(0);
+    expect(sink.openSessions()).toBe(0);
+  });
+
+  it('a slow source longer than announced fails with SOURCE_SIZE_MISMATCH, never a truncated attachment', async () => {
+    // A share whose size changed after the probe: three 1.25 MiB chunks announced, 1,000 bytes
+    // more arriving in 64 KiB pieces a few ms apart, so the read-ahead makes the last reads
+    // while the last chunk's body waits for them.
+    const chunkBytes = 4 * CHUNK_UNIT;
+    const announced = 3 * chunkBytes;
+    const source = new TestSource(bytesOf(announced + 1000), { claimedSize: announced, pieceBytes: 65_536, pieceDelayMs: 3 });
+    const sink = todo();
+    const err = await rejection(uploadAttachment(source, TARGET, sink, opts({ chunkBytes })));
     expect(err.code).toBe('SOURCE_SIZE_MISMATCH');
     expect(sink.attachments(TARGET.listId, TARGET.taskId)).toHaveLength(0);
     expect(sink.openSessions()).toBe(0);
@@ -472,6 +486,49 @@ describe('small files after a restart or Retry', () => {
     const result = await uploadAttachment(new TestSource(source), TARGET, sink, opts({ retryPolicy: { ...POLICY, maxAttempts: 1 } }));
     expect(result.attachmentId).toBeDefined();
     expectSingleAttachment(sink, source);
+  });
+});
+
+describe('the job hooks are stored before the request they protect', () => {
+  /**
+   * A hook that takes a while (a durable write), and a note of which requests To Do received
+   * before it finished. Whatever the machine's speed, an engine that awaits the hook sends
+   * nothing in the meantime.
+   */
+  function slowHook(sink: MemoryTodo) {
+    const during: string[] = [];
+    const finished: Array<Promise<void>> = [];
+    const hook = (): Promise<void> => {
+      const before = sink.calls.length;
+      const done = new Promise<void>((r) => setTimeout(r, 50)).then(() => void during.push(...sink.calls.slice(before).map((c) => c.op)));
+      finished.push(done);
+      return done;
+    };
+    return { hook, during, settled: () => Promise.all(finished) };
+  }
+
+  test.each([
+    ['small file', 50_000, 'createSmallAttachment'],
+    ['upload session', 5 * MiB, 'createUploadSession'],
+  ] as const)('%s: onPreexisting is awaited before the first upload request', async (_label, size, op) => {
+    const sink = todo();
+    const h = slowHook(sink);
+    const bytes = bytesOf(size);
+    await uploadAttachment(new TestSource(bytes), TARGET, sink, opts({ onPreexisting: h.hook }));
+    await h.settled();
+    expect(h.during).toEqual([]);
+    expect(sink.callsOf(op)).toHaveLength(1);
+    expectSingleAttachment(sink, bytes);
+  });
+
+  test('onSession is awaited before the first chunk PUT', async () => {
+    const sink = todo();
+    const h = slowHook(sink);
+    const bytes = bytesOf(5 * MiB);
+    await uploadAttachment(new TestSource(bytes), TARGET, sink, opts({ onSession: h.hook }));
+    await h.settled();
+    expect(h.during).toEqual([]);
+    expectSingleAttachment(sink, bytes);
   });
 });
 

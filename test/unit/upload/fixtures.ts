@@ -20,6 +20,8 @@ export interface TestSourceOptions {
   pieceBytes?: number;
   /** Announce this size instead of the real one (to test size mismatches). */
   claimedSize?: number;
+  /** Wait this long before each piece after the first (a slow download). */
+  pieceDelayMs?: number;
 }
 
 /** A source over a Buffer that can drop mid-stream and counts what it produced. */
@@ -47,10 +49,12 @@ export class TestSource implements ByteSource {
     this.opens.push(offset);
     const pieceBytes = this.options.pieceBytes ?? 65_536;
     const failAt = this.failAt;
+    const delayMs = this.options.pieceDelayMs ?? 0;
     const self = this;
     async function* pieces(): AsyncGenerator<Buffer> {
       let at = offset;
       while (at < self.bytes.length) {
+        if (delayMs > 0 && at > offset) await new Promise((r) => setTimeout(r, delayMs));
         if (signal.aborted) return;
         const i = failAt.findIndex((f) => f > at);
         const fail = i >= 0 ? failAt[i] : undefined;
