@@ -18,7 +18,12 @@ let port: number;
 let bot: http.Server;
 
 beforeAll(async () => {
-  bot = http.createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+  // Not chained: restify, loaded by another test file in the same Jest worker, replaces
+  // ServerResponse.prototype.writeHead process-wide with one that returns undefined.
+  bot = http.createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end('{}');
+  });
   await new Promise<void>((resolve) => bot.listen(0, '127.0.0.1', () => resolve()));
   port = await freePort();
   const botPort = (bot.address() as { port: number }).port;
