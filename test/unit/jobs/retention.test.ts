@@ -22,7 +22,7 @@ function job(id: string, state: TransferJob['state'], updatedAt: string): Transf
     card: { serviceUrl: 'http://127.0.0.1/', conversationId: 'a:1', activityId: '1', reference: {} },
     target: { listId: 'L', listName: 'Work', taskId: 'T', taskTitle: 'Report' },
     files: [
-      { name: 'a.pdf', contentType: 'application/pdf', source: { kind: 'download', url: `https://contoso.sharepoint.com/a?${SECRET}` }, state: state === 'running' ? 'running' : 'failed', bytesDone: 0 },
+      { name: 'a.pdf', contentType: 'application/pdf', source: { kind: 'download', url: `https://contoso.sharepoint.com/a?${SECRET}` }, state: state === 'running' || state === 'waiting-sign-in' ? 'running' : 'failed', bytesDone: 0 },
       { name: 'b.pdf', contentType: 'application/pdf', source: { kind: 'share', sharingUrl: 'https://contoso.sharepoint.com/sites/x/b.pdf' }, state: 'done', bytesDone: 10 },
     ],
     state,
@@ -75,4 +75,15 @@ test('the sweep forgets download URLs an hour after a job ended and deletes reco
   // A transfer still running is never deleted, however old.
   expect(store.get('old-running')).toBeDefined();
   expect((await readdir(path.join(dataDir, 'jobs'))).sort()).toEqual(['fresh.json', 'hour.json', 'old-running.json']);
+});
+
+test('a transfer waiting for its user to sign in has not ended: its download URL stays on disk and the sweep keeps it', async () => {
+  const now = Date.parse('2025-03-31T12:00:00.000Z');
+  const { store } = await JobStore.open(dataDir);
+  await store.save(job('waiting', 'waiting-sign-in', new Date(now - 2 * 3600_000).toISOString()));
+  expect(await onDisk('waiting')).toContain(SECRET);
+  expect(await sweepJobs(store, { retentionMs: 30 * DAY, now: () => now })).toEqual({ deleted: 0, forgotten: 0 });
+  // After a restart it still has what it needs to resume once the user signs in.
+  const { store: next } = await JobStore.open(dataDir);
+  expect(next.get('waiting')?.files[0]?.source).toEqual({ kind: 'download', url: `https://contoso.sharepoint.com/a?${SECRET}` });
 });
