@@ -21,7 +21,8 @@ export interface ChunkBufferOptions {
  * The window of source bytes the server has not accepted yet. The source is opened once and
  * read sequentially; a chunk's bytes are kept (as the Buffers the source gave, cut at chunk
  * boundaries without copying) until the server accepts them, so a failed PUT is replayed from
- * memory. It holds at most the unaccepted chunk plus one chunk read ahead.
+ * memory. It holds at most the unaccepted chunk plus the read-ahead the engine asks for
+ * (READ_AHEAD_BYTES, 1 MiB: src/upload/chunk-plan.ts).
  */
 export class ChunkBuffer {
   private pieces: Buffer[] = [];
@@ -213,6 +214,8 @@ export class ChunkBuffer {
       this.pieces.push(piece);
       this.heldTo += piece.length;
       this.highWater = Math.max(this.highWater, this.heldTo - this.heldFrom);
+      // The hashing thread fell behind: read on once it caught up (its queue stays bounded).
+      await hasher.ready();
     } catch (err) {
       if (generation !== this.generation) return;
       const e = toSourceError(err);

@@ -3,7 +3,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { AppError, cancelledError, toAppError, TransferSuspended } from '../errors';
 import { withRetry } from '../retry';
 import { findOurAttachment, isTaskGone, taskNotFoundError, type CheckContext } from './attachments-check';
-import { nextChunkInRange } from './chunk-plan';
+import { nextChunkInRange, READ_AHEAD_BYTES } from './chunk-plan';
 import { ChunkBuffer } from './chunk-buffer';
 import { OrderedHasher } from './hashing';
 import { parseRanges, resumeOffset } from './ranges';
@@ -80,6 +80,7 @@ class SessionTransfer {
       throw err;
     } finally {
       this.buffer.close();
+      this.hasher.dispose();
       this.ctx.options.onBufferHighWater?.(this.buffer.highWater);
     }
   }
@@ -123,7 +124,8 @@ class SessionTransfer {
     let body: Readable | undefined;
     try {
       await this.buffer.seek(span.start);
-      const readAheadLimit = Math.min(ctx.size, span.end + 1 + ctx.chunkBytes);
+      // One chunk held until accepted, plus at most READ_AHEAD_BYTES read while To Do considers it.
+      const readAheadLimit = Math.min(ctx.size, span.end + 1 + Math.min(ctx.chunkBytes, READ_AHEAD_BYTES));
       const bytes = this.buffer.range(span.start, span.end + 1, attempt.signal, () => this.buffer.prefetch(readAheadLimit));
       body = Readable.from(
         guardBody(bytes, () => {
@@ -255,7 +257,7 @@ class SessionTransfer {
       );
     }
     this.ctx.options.onProgress?.({ bytesDone: this.ctx.size, total: this.ctx.size });
-    return { attachmentId: id, size: this.ctx.size, sha256: this.hasher.digest(this.ctx.size) };
+    return { attachmentId: id, size: this.ctx.size, sha256: await this.hasher.digest(this.ctx.size) };
   }
 
   private requireSession(): UploadSessionInfo {
