@@ -79,7 +79,7 @@ export async function runSuite(argv: readonly string[]): Promise<void> {
       for (const phase of phases) {
         const t = performance.now();
         say(`--- ${phase}`);
-        if (phase === 'memory') results.memory = await runMemory(ctx);
+        if (phase === 'memory') results.memory = await runMemory();
         if (phase === 'throughput') results.throughput = await runThroughput(ctx);
         if (phase === 'pipeline') results.pipeline = await runPipeline(ctx);
         // Loaded only when asked for: the whole bot (botbuilder and all) is heavy to load.

@@ -12,10 +12,13 @@ import { Worker } from 'node:worker_threads';
  * (undefined), never a failed transfer: the digest is a record, not a condition of success.
  */
 
-/** Bytes copied before they are sent to the worker: 25 messages for a 25 MB file. */
-const STAGING_BYTES = 1_048_576;
+/**
+ * Bytes copied before they are sent to the worker (100 messages for a 25 MB file). Small, since
+ * a transfer holds its staging buffer and those in flight on top of its chunk.
+ */
+const STAGING_BYTES = 262_144;
 /** Staging buffers kept for reuse, all transfers together (8 MiB). */
-const POOL_MAX = 8;
+const POOL_MAX = 32;
 /** Buffers one hash may have at the worker before its reader waits (the worker fell behind). */
 const IN_FLIGHT_MAX = 2;
 
