@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { newTaskTitleInput, optionalInput } from './card-inputs';
 import { renderCard } from '../cards/render';
 import { toAppError, userMessage } from '../errors';
+import { pendingLimitSentence } from '../jobs/admission';
 import type { FileJob, TransferJob } from '../jobs/job';
 import { cardResponse, messageResponse, type InvokeResult } from './invoke';
 import { loadPickerChoices } from './picker-choices';
@@ -101,6 +102,8 @@ async function attachOnce(turn: Turn, picker: Picker, data: z.infer<typeof Picke
   };
   try {
     if (!data.listId) return await again('Pick a list first.');
+    // Before anything is created in To Do: past the per-user limit nothing starts.
+    if (!services.admission.hasRoomFor(requester.userId)) return await again(pendingLimitSentence(services.admission.maxPendingPerUser));
     const graph = services.graphFor(requester);
     const signal = AbortSignal.timeout(10_000);
     const lists = await graph.listTaskLists({ limit: 200 }, signal);

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { newTaskTitleInput, optionalInput } from './card-inputs';
 import { renderCard } from '../cards/render';
 import { toAppError, userMessage } from '../errors';
+import { pendingLimitSentence } from '../jobs/admission';
 import type { LinkedResourceInput } from '../graph/types';
 import type { FileJob, TransferJob } from '../jobs/job';
 import type { DialogFile, DialogOffer } from './dialog-offers';
@@ -123,6 +124,8 @@ async function attachOnce(turn: Turn, offer: DialogOffer, data: DialogInput, cho
   const refused = chosen.find((f) => f.refusal !== undefined);
   if (refused && attachable.length === 0) return dialogMessage(refused.refusal ?? TAMPERED);
   if (!data.listId) return again(turn, offer, data, 'Pick a list first.');
+  // Before anything is created in To Do: past the per-user limit nothing starts.
+  if (attachable.length > 0 && !services.admission.hasRoomFor(requester.userId)) return again(turn, offer, data, pendingLimitSentence(services.admission.maxPendingPerUser));
   const link = data.linkToMessage === 'true' ? linkedResourceFor(offer) : undefined;
   try {
     const graph = services.graphFor(requester);
