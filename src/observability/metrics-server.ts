@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AppMetrics } from './metrics';
 
@@ -13,24 +13,20 @@ export interface MetricsServer {
 }
 
 export async function startMetricsServer(metrics: AppMetrics, options: { port: number; host: string }): Promise<MetricsServer> {
+  // No chained writeHead(): restify replaces it process-wide with one that returns nothing.
+  const answer = (res: ServerResponse, status: number, headers: Record<string, string>, body: string | undefined): void => {
+    res.statusCode = status;
+    for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
+    res.end(body);
+  };
+  const text = { 'content-type': 'text/plain; charset=utf-8' };
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '').split('?')[0];
-    if (path !== '/metrics') {
-      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('Not found: the metrics are at /metrics.\n');
-      return;
-    }
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' }).end('Only GET.\n');
-      return;
-    }
+    if (path !== '/metrics') return answer(res, 404, text, 'Not found: the metrics are at /metrics.\n');
+    if (req.method !== 'GET' && req.method !== 'HEAD') return answer(res, 405, { ...text, allow: 'GET, HEAD' }, 'Only GET.\n');
     metrics.text().then(
-      (text) => {
-        res.writeHead(200, { 'content-type': metrics.contentType, 'cache-control': 'no-store' });
-        res.end(req.method === 'HEAD' ? undefined : text);
-      },
-      () => {
-        res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }).end('The metrics could not be collected.\n');
-      },
+      (body) => answer(res, 200, { 'content-type': metrics.contentType, 'cache-control': 'no-store' }, req.method === 'HEAD' ? undefined : body),
+      () => answer(res, 500, text, 'The metrics could not be collected.\n'),
     );
   });
   server.headersTimeout = 10_000;

@@ -72,7 +72,7 @@ export class AppMetrics {
     this.retries = new DualCounter(r, 'todo_attach_retries_total', 'Retries (Graph, downloads, token service, engine), by the error code that caused them.', ['code']);
     this.retryWait = new DualCounter(r, 'todo_attach_retry_wait_seconds_total', 'Time spent waiting before retries (Retry-After or backoff), by error code.', ['code'], 's');
     this.throttled = new DualCounter(r, 'todo_attach_http_429_total', '429 answers seen, by service (graph, teams, download, token-service).', ['service']);
-    this.cardUpdates = new DualCounter(r, 'todo_attach_card_updates_total', 'Progress card updates: sent, throttled (429) or failed.', ['result']);
+    this.cardUpdates = new DualCounter(r, 'todo_attach_card_updates_total', 'Card updates: sent, throttled (Teams still answered 429 after the connector client’s own retries) or failed.', ['result']);
     this.tokenService = new DualCounter(r, 'todo_attach_token_service_requests_total', 'Bot Framework Token Service calls by operation and outcome (token, none, error).', ['operation', 'outcome']);
     this.activities = new DualCounter(r, 'todo_attach_activities_total', 'Activities received on /api/messages, by type.', ['type']);
     const queue = (): QueueFigures => this.queue();
