@@ -16,8 +16,9 @@ export interface PickerFile {
   name: string;
   /** '' when the size is unknown. */
   sizeText: string;
-  tooLarge: boolean;
-  /** e.g. '31.4 MB; To Do accepts files up to 25 MB'. */
+  /** Cannot be attached (too large, a host not allowed, unreadable…): `note` says why. */
+  refused: boolean;
+  /** The reason in a sentence, e.g. '“film.mp4” is 31.4 MB; To Do accepts files up to 25 MB.' */
   note?: string;
 }
 
@@ -35,7 +36,7 @@ export interface PickerCardData {
   tasks: ChoiceOption[];
   selectedTaskId?: string;
   searchText?: string;
-  /** False when every file is too large: then only Cancel is offered. */
+  /** False when no file can be attached: then only Cancel is offered. */
   canAttach: boolean;
   /** One line in attention colour, e.g. 'Pick a task or type a title for a new one.' */
   notice?: string;
@@ -126,7 +127,7 @@ export interface DialogFile {
   name: string;
   sizeText: string;
   kind: 'file' | 'image';
-  tooLarge: boolean;
+  refused: boolean;
   note?: string;
 }
 

@@ -17,7 +17,7 @@ export function dialogView(offer: DialogOffer, choices: PickerChoices, options: 
       name: f.name,
       sizeText: f.size === undefined ? '' : formatBytes(f.size),
       kind: f.kind,
-      tooLarge: f.refusal !== undefined,
+      refused: f.refusal !== undefined,
       note: f.refusal,
     })),
     lists: choices.lists.map((l) => ({ title: l.displayName, value: l.id })),

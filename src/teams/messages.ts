@@ -2,7 +2,7 @@ import { MAX_ATTACHMENT_BYTES, fileTooLargeError, toAppError, userMessage } from
 import { FILE_MESSAGE_LIMIT_SENTENCE } from '../jobs/admission';
 import { renderCard, type AdaptiveCardJson } from '../cards/render';
 import { isSharedConversation, replyPrivately } from './conversation-privacy';
-import { fileOffersFromAttachments, hasFileAttachments, shareOffersFromAttachments, type FileOffer } from './file-offers';
+import { fileOffersFromAttachments, shareOffersFromAttachments, unreadableReason, type FileOffer } from './file-offers';
 import { MAX_FILES_PER_CARD } from './limits';
 import { loadPickerChoices } from './picker-choices';
 import { pickerView } from './picker-view';
@@ -31,8 +31,9 @@ export async function onMessage(
     if (verdict !== 'ok') return;
     return offerFiles(turn, offers.slice(0, MAX_FILES_PER_CARD), offers.length);
   }
-  if (hasFileAttachments(attachments)) {
-    await turn.replyCard(noticeCard('I could not read that file', 'Teams sent the file in a form I do not understand. Please send it again.', 'attention'));
+  const unreadable = unreadableReason(attachments);
+  if (unreadable !== undefined) {
+    await turn.replyCard(noticeCard('I could not read that file', unreadable, 'attention'));
     return;
   }
   const command = text.trim().toLowerCase().replace(/^\//, '');

@@ -18,7 +18,7 @@ export function pickerView(picker: Picker, choices: PickerChoices): PickerCardDa
   const files = picker.files.map((f) => ({
     name: f.name,
     sizeText: f.size === undefined ? '' : formatBytes(f.size),
-    tooLarge: f.refusal !== undefined,
+    refused: f.refusal !== undefined,
     note: f.refusal,
   }));
   return {
@@ -29,7 +29,7 @@ export function pickerView(picker: Picker, choices: PickerChoices): PickerCardDa
     tasks: choices.tasks.map((t) => ({ title: t.title, value: t.id })),
     selectedTaskId: choices.selectedTaskId,
     searchText: choices.searchText,
-    canAttach: files.some((f) => !f.tooLarge),
+    canAttach: files.some((f) => !f.refused),
     notice: choices.notice,
     typeahead: choices.typeahead,
   };

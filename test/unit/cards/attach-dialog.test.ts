@@ -50,7 +50,7 @@ describe('attach dialog (message extension)', () => {
     const card2 = renderCard('attach-dialog', {
       ...sample,
       linkBackDefault: false,
-      files: sample.files.map((f) => ({ ...f, tooLarge: true })),
+      files: sample.files.map((f) => ({ ...f, refused: true })),
       notice: 'None of these files can go to To Do.',
     });
     expect(inputById(card2, 'linkToMessage').value).toBe('false');
