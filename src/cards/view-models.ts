@@ -143,6 +143,8 @@ export interface AttachDialogCardData {
   defaultNewTaskTitle: string;
   /** The start of the message the action was used on, as plain text. */
   messagePreview: string;
+  /** The message has a link (Teams gives one; the Agents Playground does not): offer to link the task to it. */
+  canLinkBack: boolean;
   linkBackDefault: boolean;
   notice?: string;
 }

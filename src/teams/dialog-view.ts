@@ -25,6 +25,7 @@ export function dialogView(offer: DialogOffer, choices: PickerChoices, options: 
     tasks: choices.tasks.map((t) => ({ title: t.title, value: t.id })),
     defaultNewTaskTitle: options.newTaskTitle ?? firstLine(text),
     messagePreview: text.length <= PREVIEW_CHARS ? text : `${text.slice(0, PREVIEW_CHARS - 1).trimEnd()}…`,
+    canLinkBack: offer.message.link !== undefined,
     linkBackDefault: offer.message.link !== undefined && (options.linkBack ?? true),
     notice: choices.notice,
     typeahead: choices.typeahead,
