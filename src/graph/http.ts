@@ -217,11 +217,9 @@ export class GraphHttp {
     } catch (raw) {
       if (call.signal.aborted) throw cancelledError(call.signal.reason);
       // The bytes failed on our side (the source), not on the way to Graph: report that.
-      if (bodyError !== undefined) {
-        throw bodyError instanceof AppError
-          ? bodyError
-          : new AppError('DOWNLOAD_FAILED', 'Reading the file failed.', { retryable: true, cause: bodyError });
-      }
+      // Source failures are AppErrors (src/upload/source-errors.ts); anything else on the body is
+      // the connection's error thrown into it as it was destroyed: Graph's side, retryable.
+      if (bodyError instanceof AppError) throw bodyError;
       throw errorFromThrown(raw, { signal: call.signal });
     } finally {
       call.body.off('error', onBodyError);

@@ -47,6 +47,11 @@ export class ChunkBuffer {
     return this.heldTo - this.heldFrom;
   }
 
+  /** Whether `err` is this buffer's own source failure (not an error thrown into a body from outside). */
+  isSourceFailure(err: unknown): boolean {
+    return err !== undefined && err === this.failure;
+  }
+
   /** Takes (and clears) a source failure not yet handled. */
   takeFailure(): AppError | undefined {
     const f = this.failure;

@@ -128,7 +128,11 @@ class SessionTransfer {
       const readAheadLimit = Math.min(ctx.size, span.end + 1 + Math.min(ctx.chunkBytes, READ_AHEAD_BYTES));
       const bytes = this.buffer.range(span.start, span.end + 1, attempt.signal, () => this.buffer.prefetch(readAheadLimit));
       body = Readable.from(
-        guardBody(bytes, () => {
+        guardBody(bytes, (err) => {
+          // Only the source's own failure stops the PUT. A dropped connection reaches the body
+          // too (the stream throws it into the generator as it is destroyed): that is the
+          // sink's failure, to be retried, not a cancellation.
+          if (!this.buffer.isSourceFailure(err)) return;
           bodyFailed = true;
           attempt.abort();
         }),
@@ -297,12 +301,12 @@ class SessionTransfer {
   }
 }
 
-/** Marks the body as failed (so the engine blames the source, not the sink) and rethrows. */
-async function* guardBody(bytes: AsyncGenerator<Buffer>, onFailure: () => void): AsyncGenerator<Buffer> {
+/** Reports a body failure (the engine decides whether the source is to blame) and rethrows. */
+async function* guardBody(bytes: AsyncGenerator<Buffer>, onFailure: (err: unknown) => void): AsyncGenerator<Buffer> {
   try {
     yield* bytes;
   } catch (err) {
-    onFailure();
+    onFailure(err);
     throw err;
   }
 }

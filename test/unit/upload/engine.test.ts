@@ -170,6 +170,7 @@ describe('uploadAttachment: faults from To Do', () => {
     ['500', { kind: 'server-error' } as const],
     ['401 (token expired), retryable once', { kind: 'unauthorized' } as const],
     ['a reset mid-body', { kind: 'reset-mid-body', afterBytes: 100_000 } as const],
+    ['a socket error thrown into the body (a reset, not a cancel)', { kind: 'socket-error-mid-body', afterBytes: 700_000 } as const],
     ['a connection that never reached the server', { kind: 'network' } as const],
     ['partial acceptance', { kind: 'partial', acceptBytes: 500_001 } as const],
   ])('recovers from %s on a chunk, with and without asking the session', async (_label, fault) => {
