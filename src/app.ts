@@ -143,6 +143,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
     store,
     notifier: new CardNotifier(adapter, identity.appId, taskUrl),
     sinkFor: (job) => graphFor(job),
+    linkerFor: (job) => graphFor(job),
     sourceFor: (job, file) => sourceFor(file, job),
     logger,
     maxConcurrent: config.maxConcurrentTransfers,
