@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { looksLikeHostedContent } from '../graph/hosted-contents';
 import { contentTypeFor } from '../sources/content-type';
 import type { DialogFile, SourceMessage } from './dialog-offers';
-import { shareOffersFromAttachments } from './file-offers';
+import { shareOffersFromAttachments, sourceKeyOf } from './file-offers';
 import { MAX_FILES_PER_CARD, MAX_KEPT_MESSAGE_CHARS, MAX_URL_LENGTH } from './limits';
 
 /**
@@ -45,7 +45,7 @@ export function parseMessagePayload(value: unknown): ParsedMessage | undefined {
     image++;
     const name = `Image ${image} from the message.png`;
     // Pasted images are PNG in Teams; the hosted content's own Content-Type is not known until read.
-    add({ kind: 'image', name, contentType: contentTypeFor(name), source: { kind: 'hosted-content', contentUrl: src } });
+    add({ kind: 'image', name, contentType: contentTypeFor(name), source: { kind: 'hosted-content', contentUrl: src }, sourceKey: sourceKeyOf('hosted', src) });
   }
   const link = p.linkToMessage && /^https:\/\//i.test(p.linkToMessage) ? p.linkToMessage : undefined;
   return { message: { id: p.id, link, text: text.slice(0, MAX_KEPT_MESSAGE_CHARS) }, files, offered };

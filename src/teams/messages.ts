@@ -69,6 +69,8 @@ export async function probe<T extends FileOffer>(turn: Turn, offer: T): Promise<
   try {
     const size = await turn.services.probeSize(offer.source, AbortSignal.timeout(SIZE_PROBE_MS), turn.requester);
     if (size !== undefined && size > MAX_ATTACHMENT_BYTES) {
+      // Too large for To Do: a file with a durable home can go on the task as a link instead.
+      if (offer.webUrl !== undefined && turn.services.isDurableLocation(offer.webUrl)) return { ...offer, size, linkOnly: true };
       return { ...offer, size, refusal: fileTooLargeError(offer.name, size).message };
     }
     return { ...offer, size };
