@@ -1,4 +1,5 @@
 import type { AlreadyAttachedCardData } from '../cards/view-models';
+import { MAX_ATTACHMENT_BYTES } from '../errors';
 import type { FileJob } from '../jobs/job';
 import type { AlreadyThere, JobTarget, PlannedFile } from './attach-plan';
 import type { FileOffer } from './file-offers';
@@ -21,7 +22,8 @@ export function plannedJobFile(p: PlannedFile): FileJob {
 
 /** A file that cannot go on the task at all: shown on the transfer card with the reason. */
 export function refusedJobFile(o: FileOffer): FileJob {
-  return { name: o.name, contentType: o.contentType, size: o.size, source: o.source, state: 'refused', bytesDone: 0, error: { code: 'REFUSED', message: o.refusal ?? 'This file cannot be attached.' } };
+  const code = o.size !== undefined && o.size > MAX_ATTACHMENT_BYTES ? 'FILE_TOO_LARGE' : 'REFUSED';
+  return { name: o.name, contentType: o.contentType, size: o.size, source: o.source, state: 'refused', bytesDone: 0, error: { code, message: o.refusal ?? 'This file cannot be attached.' } };
 }
 
 /** The card that says which chosen files are already on the task (chat card or dialog). */
@@ -30,7 +32,9 @@ export function alreadyAttachedView(id: string, dialog: boolean, target: JobTarg
   const headline =
     already.length === 1 && chosen === 1 && only
       ? `“${only.name}” is ${only.detail.startsWith('being') ? 'being attached to this task already' : 'already on this task'}`
-      : `${already.length} of ${chosen === 1 ? 'this file' : `these ${chosen} files`} ${already.length === 1 ? 'is' : 'are'} already on this task`;
+      : already.length === chosen
+        ? `These ${chosen} files are already on this task`
+        : `${already.length} of these ${chosen} files ${already.length === 1 ? 'is' : 'are'} already on this task`;
   return {
     dialog,
     id,
