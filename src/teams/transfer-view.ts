@@ -36,7 +36,7 @@ export function transferView(job: TransferJob, live: LiveProgress, options: { ta
             : `Attached ${nounOf(uploads)} and linked ${nounOf(links)} to ${task}`;
       break;
     case 'failed':
-      headline = `Could not attach ${noun} to ${task}`;
+      headline = uploads.length === 0 && links.length > 0 ? `Could not link ${noun} to ${task}` : `Could not attach ${noun} to ${task}`;
       break;
     case 'cancelled':
       headline = `Cancelled: nothing more was attached to ${task}`;
