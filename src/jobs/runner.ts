@@ -271,6 +271,8 @@ export class JobRunner {
       }
       job = file.mode === 'link' ? await this.linkOne(job, i, entry, save) : await this.runFile(job, i, entry, save);
       if (entry.waitingForSignIn) break;
+      // Each file's outcome reaches the card as it happens (a batch's summary line counts them).
+      entry.throttle.push(job);
     }
     return this.conclude(job, entry);
   }
