@@ -271,8 +271,9 @@ export class JobRunner {
       }
       job = file.mode === 'link' ? await this.linkOne(job, i, entry, save) : await this.runFile(job, i, entry, save);
       if (entry.waitingForSignIn) break;
-      // Each file's outcome reaches the card as it happens (a batch's summary line counts them).
-      entry.throttle.push(job);
+      // In a batch, each file's outcome reaches the card as it happens (the summary line counts
+      // them); the last one's comes with the final card.
+      if (job.files.slice(i + 1).some((f) => f.state === 'queued' || f.state === 'running')) entry.throttle.push(job);
     }
     return this.conclude(job, entry);
   }
