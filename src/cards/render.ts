@@ -79,7 +79,7 @@ const normalizers: { [N in CardName]: (data: CardDataMap[N]) => unknown } = {
     ...d,
     typeahead: d.typeahead ?? true,
     attachTitle: d.attachTitle ?? 'Attach',
-    files: d.files.map((f, i) => ({ ...f, id: f.id ?? String(i), note: f.note ?? '', toggle: f.toggle ?? false, toggleTitle: f.toggleTitle ?? '' })),
+    files: d.files.map((f, i) => ({ ...f, id: f.id ?? String(i), note: f.note ?? '', toggle: f.toggle ?? false, toggleTitle: f.toggleTitle ?? '', toggleOn: f.toggleOn ?? true })),
     selectedListId: d.selectedListId ?? '',
     selectedTaskId: d.selectedTaskId ?? '',
     searchText: d.searchText ?? '',

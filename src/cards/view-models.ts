@@ -26,6 +26,8 @@ export interface PickerFile {
   toggle?: boolean;
   /** The toggle's text, e.g. 'Attach this file · 2.0 MB' or 'Add a link to the task instead'. */
   toggleTitle?: string;
+  /** The toggle starts on (default true). */
+  toggleOn?: boolean;
 }
 
 export interface PickerCardData {

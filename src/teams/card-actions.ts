@@ -8,6 +8,7 @@ import { loadPickerChoices } from './picker-choices';
 import type { Picker } from './picker-store';
 import { pickerView } from './picker-view';
 import { noticeCard } from './simple-cards';
+import { chosenFiles } from './file-toggles';
 import { onPickerAttach } from './picker-attach';
 import { transferView } from './transfer-view';
 import type { Turn } from './turn';
@@ -73,7 +74,9 @@ function ownerName(job: TransferJob): string {
 async function showTasks(turn: Turn, picker: Picker, data: z.infer<typeof PickerData>): Promise<InvokeResult> {
   try {
     const choices = await loadPickerChoices(turn.services, turn.requester, { listId: data.listId, search: data.taskSearch });
-    return cardResponse(renderCard('picker', pickerView(picker, choices)));
+    // The card comes back with the files as the user left them.
+    const chosen = chosenFiles(picker.files.map((offer, i) => ({ id: String(i), offer })), data, 'included');
+    return cardResponse(renderCard('picker', pickerView(picker, choices, chosen?.map((c) => c.fileId))));
   } catch (err) {
     return cardResponse(noticeCard('Microsoft To Do is not reachable', userMessage(err), 'attention'));
   }

@@ -8,7 +8,11 @@ import { attachTitle, fileNote, isIncludable, sizeText, taskChoices, toggleTitle
 
 const PREVIEW_CHARS = 300;
 
-export function dialogView(offer: DialogOffer, choices: PickerChoices, options: { newTaskTitle?: string; linkBack?: boolean } = {}): AttachDialogCardData {
+export function dialogView(
+  offer: DialogOffer,
+  choices: PickerChoices,
+  options: { newTaskTitle?: string; linkBack?: boolean; /** Files whose toggles stay on (default: every one that can go). */ chosenIds?: readonly string[] } = {},
+): AttachDialogCardData {
   const text = offer.message.text;
   return {
     offerId: offer.id,
@@ -20,7 +24,7 @@ export function dialogView(offer: DialogOffer, choices: PickerChoices, options: 
       tooLarge: !isIncludable(f),
       note: f.linkOnly ? fileNote(f) : f.refusal,
       toggleTitle: toggleTitle(f, f.kind),
-      toggleOn: isIncludable(f),
+      toggleOn: isIncludable(f) && (options.chosenIds === undefined || options.chosenIds.includes(f.id)),
     })),
     lists: choices.lists.map((l) => ({ title: l.displayName, value: l.id })),
     selectedListId: choices.selectedListId,

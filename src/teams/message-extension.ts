@@ -13,7 +13,7 @@ import { dialogCardResponse, dialogMessage, dialogResponse, dialogView } from '.
 import { chosenFiles } from './file-toggles';
 import type { InvokeResult } from './invoke';
 import { alreadyAttachedView, plannedJobFile } from './job-files';
-import { firstWords, parseMessagePayload } from './message-payload';
+import { firstLine, firstWords, parseMessagePayload } from './message-payload';
 import { probe } from './messages';
 import { loadPickerChoices } from './picker-choices';
 import { openingChoices } from './ranked-choices';
@@ -94,14 +94,15 @@ export async function onSubmitAction(turn: Turn, value: unknown): Promise<Invoke
   if (offer.ownerUserId !== turn.requester.userId) return dialogMessage(`Only ${offer.ownerName} can use this dialog.`);
   const chosen = chosenFiles(offer.files.map((f) => ({ id: f.id, offer: f })), submit.data.data, 'left-out');
   if (!chosen) return dialogMessage(TAMPERED);
-  if (data.action === 'showTasks') return again(turn, offer, data);
+  // The dialog comes back with the files as the user left them.
+  if (data.action === 'showTasks') return again(turn, offer, data, undefined, chosen.map((c) => c.fileId));
   return attach(turn, offer, data, chosen, submit.data.data);
 }
 
-async function again(turn: Turn, offer: DialogOffer, data: DialogInput, notice?: string): Promise<InvokeResult> {
+async function again(turn: Turn, offer: DialogOffer, data: DialogInput, notice?: string, chosenIds?: readonly string[]): Promise<InvokeResult> {
   try {
     const choices = await loadPickerChoices(turn.services, turn.requester, { listId: data.listId, search: data.taskSearch, notice });
-    return dialogResponse(dialogView(offer, choices, { newTaskTitle: data.newTaskTitle ?? '', linkBack: data.linkToMessage !== 'false' }));
+    return dialogResponse(dialogView(offer, choices, { newTaskTitle: data.newTaskTitle ?? '', linkBack: data.linkToMessage !== 'false', chosenIds }));
   } catch (err) {
     return dialogMessage(userMessage(err));
   }
@@ -130,9 +131,10 @@ async function attachOnce(turn: Turn, offer: DialogOffer, data: DialogInput, cho
   const deps = { listAttachments: (t: TaskRef, s: AbortSignal) => graph.listAttachments(t, s), jobs: services.store.listByUser(requester.userId) };
 
   if (data.action === 'pickAnother') {
-    const listId = offer.pending?.target.listId;
+    const pending = offer.pending;
     offer.pending = undefined;
-    return again(turn, offer, { ...data, listId }, 'Pick another task, or type a title to create a new one.');
+    const back: DialogInput = { ...data, listId: pending?.target.listId, newTaskTitle: firstLine(offer.message.text), linkToMessage: pending && !pending.linkToMessage ? 'false' : undefined };
+    return again(turn, offer, back, 'Pick another task, or type a title to create a new one.', pending?.fileIds);
   }
   if (data.action === 'attachAnyway' || data.action === 'attachOthers') {
     // What Attach was submitted for, kept server-side (this card has no inputs).
@@ -150,7 +152,7 @@ async function attachOnce(turn: Turn, offer: DialogOffer, data: DialogInput, cho
   if (refused && chosen.length === 0) return dialogMessage(refused.refusal ?? TAMPERED);
   const link = data.linkToMessage === 'true' ? linkedResourceFor(offer) : undefined;
   const resolved = await resolveTarget(graph, data, { suggestions: offer.suggestions, prefer: 'task', newTaskLinks: link ? [link] : undefined, signal });
-  if ('notice' in resolved) return again(turn, offer, data, resolved.notice);
+  if ('notice' in resolved) return again(turn, offer, data, resolved.notice, chosen.map((c) => c.fileId));
   const { target, created } = resolved;
   // A new task got the message link when it was created.
   const linkLater = created ? undefined : link;

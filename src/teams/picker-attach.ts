@@ -55,18 +55,18 @@ async function attachOnce(turn: Turn, picker: Picker, verb: PickerVerb, input: P
     const existing = services.store.get(picker.jobId);
     if (existing) return cardResponse(renderCard('transfer', transferView(existing, new Map(), { taskUrl: services.taskUrl(existing.target.listId, existing.target.taskId) })));
   }
-  const again = async (notice: string | undefined, listId = input.listId): Promise<InvokeResult> => {
+  const again = async (notice: string | undefined, listId = input.listId, chosenIds?: readonly string[]): Promise<InvokeResult> => {
     const choices = await loadPickerChoices(services, requester, { listId, search: input.taskSearch, notice });
-    return cardResponse(renderCard('picker', pickerView(picker, choices)));
+    return cardResponse(renderCard('picker', pickerView(picker, choices, chosenIds)));
   };
   const graph = services.graphFor(requester);
   const signal = AbortSignal.timeout(10_000);
   const files = picker.files.map((offer, i) => ({ id: String(i), offer }));
 
   if (verb === 'pickAnother') {
-    const listId = picker.pending?.target.listId;
+    const pending = picker.pending;
     picker.pending = undefined;
-    return again('Pick another task, or type a title to create a new one.', listId);
+    return again('Pick another task, or type a title to create a new one.', pending?.target.listId, pending?.fileIds);
   }
   if (verb !== 'attach') {
     // "Attach anyway" / "Attach the other N": what Attach was pressed for, kept server-side.
@@ -87,7 +87,7 @@ async function attachOnce(turn: Turn, picker: Picker, verb: PickerVerb, input: P
   if (!chosen) return cardResponse(noticeCard('This card cannot be used', STALE, 'attention'));
   if (chosen.length === 0) return again('Choose at least one file to attach.');
   const resolved = await resolveTarget(graph, input, { suggestions: picker.suggestions, prefer: 'newTask', signal });
-  if ('notice' in resolved) return again(resolved.notice);
+  if ('notice' in resolved) return again(resolved.notice, input.listId, chosen.map((c) => c.fileId));
   const plan = await planAttach({ listAttachments: (t, s) => graph.listAttachments(t, s), jobs: services.store.listByUser(requester.userId) }, resolved.target, chosen, {
     newTask: resolved.created,
     signal,

@@ -14,7 +14,8 @@ export interface PickerChoices {
   typeahead?: boolean;
 }
 
-export function pickerView(picker: Picker, choices: PickerChoices): PickerCardData {
+/** `chosenIds`: the files whose toggles stay on (default: every one that can go). */
+export function pickerView(picker: Picker, choices: PickerChoices, chosenIds?: readonly string[]): PickerCardData {
   // Several files, or one that goes as a link: each can be left out with its toggle.
   const toggles = picker.files.length > 1 || picker.files.some((f) => f.linkOnly);
   const files = picker.files.map((f, i) => ({
@@ -25,6 +26,7 @@ export function pickerView(picker: Picker, choices: PickerChoices): PickerCardDa
     note: fileNote(f),
     toggle: toggles && isIncludable(f),
     toggleTitle: toggleTitle(f),
+    toggleOn: chosenIds === undefined || chosenIds.includes(String(i)),
   }));
   return {
     pickerId: picker.id,

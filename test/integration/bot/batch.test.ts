@@ -86,11 +86,19 @@ test('chat: a file switched off is left out; a refused one stays on the card wit
     expect(cardText(done.card)).toContain('1 of 2 attached, 1 too large');
     expect(cardText(done.card)).not.toContain('old agenda.docx');
     expect(plain.emulators.graph.attachments(list.id, task.id).map((a) => a.name)).toEqual(['agenda.docx']);
+    // Show tasks brings the card back with the files as the user left them.
+    const third0 = plain.emulators.files.addFile({ name: 'p.txt', size: 1 });
+    const third1 = plain.emulators.files.addFile({ name: 'q.txt', size: 1 });
+    expect(await plain.sendFiles([third0, third1])).toBe(200);
+    const p3 = await plain.waitForCard(2);
+    const shown = await plain.press(p3.activityId, 'showTasks', { pickerId: pickerIdOf(p3.card), listId: list.id, file_0: 'false', file_1: 'true' });
+    expect(cardInput(shown.body.value, 'file_0')?.['value']).toBe('false');
+    expect(cardInput(shown.body.value, 'file_1')?.['value']).toBe('true');
     // Switching every file off is answered, not started.
     const second = plain.emulators.files.addFile({ name: 'x.txt', size: 1 });
     const third = plain.emulators.files.addFile({ name: 'y.txt', size: 1 });
     expect(await plain.sendFiles([second, third])).toBe(200);
-    const p2 = await plain.waitForCard(2);
+    const p2 = await plain.waitForCard(3);
     const none = await plain.press(p2.activityId, 'attach', { pickerId: pickerIdOf(p2.card), listId: list.id, taskId: task.id, file_0: 'false', file_1: 'false' });
     expect(cardText(none.body.value)).toContain('Choose at least one file to attach.');
     // A toggle for a file the card never had is tampering.
