@@ -13,7 +13,7 @@ import type {
   UploadTarget,
 } from '../upload/types';
 import { badResponseError } from './errors';
-import { GraphHttp, type GraphRequestInfo, type Target } from './http';
+import { GraphHttp, type GraphRequestInfo, type GraphResponse, type Target } from './http';
 import { parseAttachment, parseLinkedResource, parseTask, parseTaskList, parseTaskNote, readKeyInsensitive, readPage } from './parse';
 import {
   attachmentPath,
@@ -134,7 +134,14 @@ export class GraphTodoClient implements AttachmentSink {
   }
 
   async getTask(listId: string, taskId: string, signal?: AbortSignal): Promise<TodoTask> {
-    const res = await this.http.json({
+    const res = await this.readTask(listId, taskId, signal);
+    const task = parseTask(res.body);
+    if (!task) throw badResponseError('a task without an id', res.clientRequestId);
+    return task;
+  }
+
+  private readTask(listId: string, taskId: string, signal: AbortSignal | undefined): Promise<GraphResponse> {
+    return this.http.json({
       operation: 'getTask',
       method: 'GET',
       target: this.path(taskPath(listId, taskId)),
@@ -142,9 +149,6 @@ export class GraphTodoClient implements AttachmentSink {
       notFoundCode: 'TASK_NOT_FOUND',
       replay: 'idempotent',
     });
-    const task = parseTask(res.body);
-    if (!task) throw badResponseError('a task without an id', res.clientRequestId);
-    return task;
   }
 
   async createTask(
@@ -192,15 +196,7 @@ export class GraphTodoClient implements AttachmentSink {
 
   /** The task's note (`body`); To Do answers text even for a note written as HTML. */
   async getTaskNote(listId: string, taskId: string, signal?: AbortSignal): Promise<TaskNote> {
-    const res = await this.http.json({
-      operation: 'getTask',
-      method: 'GET',
-      target: this.path(taskPath(listId, taskId)),
-      signal,
-      notFoundCode: 'TASK_NOT_FOUND',
-      replay: 'idempotent',
-    });
-    return parseTaskNote(res.body);
+    return parseTaskNote((await this.readTask(listId, taskId, signal)).body);
   }
 
   /**

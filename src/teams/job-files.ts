@@ -1,8 +1,10 @@
 import type { AlreadyAttachedCardData } from '../cards/view-models';
 import { MAX_ATTACHMENT_BYTES } from '../errors';
-import type { FileJob } from '../jobs/job';
+import { randomUUID } from 'node:crypto';
+import type { FileJob, TransferJob } from '../jobs/job';
 import type { AlreadyThere, JobTarget, PlannedFile } from './attach-plan';
 import type { FileOffer } from './file-offers';
+import type { Requester } from './requester';
 
 /** A job's record of a planned file: uploaded (under its planned name) or linked. */
 export function plannedJobFile(p: PlannedFile): FileJob {
@@ -43,5 +45,23 @@ export function alreadyAttachedView(id: string, dialog: boolean, target: JobTarg
     listName: target.listName,
     files: already.map((a) => ({ name: a.name, detail: a.detail })),
     others: chosen - already.length,
+  };
+}
+
+/** A new transfer of these files to the task, its card where `card` says (running, not yet saved). */
+export function newTransferJob(requester: Requester, target: JobTarget, files: FileJob[], card: TransferJob['card']): TransferJob {
+  const now = new Date().toISOString();
+  return {
+    version: 1,
+    id: randomUUID().replace(/-/g, ''),
+    userId: requester.userId,
+    aadObjectId: requester.aadObjectId,
+    tenantId: requester.tenantId,
+    card,
+    target,
+    files,
+    state: 'running',
+    createdAt: now,
+    updatedAt: now,
   };
 }

@@ -1,18 +1,17 @@
-import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { newTaskTitleInput, optionalInput } from './card-inputs';
 import { renderCard } from '../cards/render';
 import { toAppError, userMessage } from '../errors';
 import type { TaskRef } from '../graph/client';
 import type { LinkedResourceInput } from '../graph/types';
-import type { FileJob, TransferJob } from '../jobs/job';
+import type { TransferJob } from '../jobs/job';
 import { LINK_APPLICATION_NAME } from '../jobs/link-file';
 import { planAttach, type ChosenFile, type JobTarget, type PlannedFile } from './attach-plan';
 import type { DialogFile, DialogOffer } from './dialog-offers';
 import { dialogCardResponse, dialogMessage, dialogResponse, dialogView } from './dialog-view';
 import { chosenFiles } from './file-toggles';
 import type { InvokeResult } from './invoke';
-import { alreadyAttachedView, plannedJobFile } from './job-files';
+import { alreadyAttachedView, newTransferJob, plannedJobFile } from './job-files';
 import { firstLine, firstWords, parseMessagePayload } from './message-payload';
 import { probe } from './messages';
 import { loadPickerChoices } from './picker-choices';
@@ -172,7 +171,8 @@ async function attachOnce(turn: Turn, offer: DialogOffer, data: DialogInput, cho
 async function start(turn: Turn, offer: DialogOffer, target: JobTarget, planned: readonly PlannedFile[], messageLink: LinkedResourceInput | undefined): Promise<InvokeResult> {
   const { services, requester } = turn;
   if (messageLink) await services.graphFor(requester).addLinkedResource(target.listId, target.taskId, messageLink, AbortSignal.timeout(10_000));
-  const job = newJob(turn, planned.map(plannedJobFile), target);
+  // The card's place is known once it is posted in the 1:1 chat.
+  const job = newTransferJob(requester, target, planned.map(plannedJobFile), { serviceUrl: requester.serviceUrl, conversationId: '', reference: {} });
   const shown = await turn.openPersonalChat(renderCard('transfer', transferView(job, new Map())));
   const started: TransferJob = { ...job, card: { serviceUrl: shown.serviceUrl, conversationId: shown.conversationId, activityId: shown.activityId, reference: shown.reference } };
   offer.jobId = started.id;
@@ -192,24 +192,6 @@ function doneSentence(target: TransferJob['target'], created: boolean, linked: b
   const where = `“${target.taskTitle}” in ${target.listName}`;
   if (created) return linked ? `Created ${where}, linked to the message.` : `Created ${where}.`;
   return linked ? `Linked the message to ${where}.` : `Nothing to attach: ${where} is unchanged.`;
-}
-
-function newJob(turn: Turn, files: FileJob[], target: TransferJob['target']): TransferJob {
-  const now = new Date().toISOString();
-  return {
-    version: 1,
-    id: randomUUID().replace(/-/g, ''),
-    userId: turn.requester.userId,
-    aadObjectId: turn.requester.aadObjectId,
-    tenantId: turn.requester.tenantId,
-    // Replaced by the 1:1 chat's card once it is posted.
-    card: { serviceUrl: turn.requester.serviceUrl, conversationId: '', reference: {} },
-    target,
-    files,
-    state: 'running',
-    createdAt: now,
-    updatedAt: now,
-  };
 }
 
 function startedSentence(planned: readonly PlannedFile[], taskTitle: string): string {

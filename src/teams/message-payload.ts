@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { looksLikeHostedContent } from '../graph/hosted-contents';
+import { decodeEntities } from '../html-entities';
 import { contentTypeFor } from '../sources/content-type';
 import type { DialogFile, SourceMessage } from './dialog-offers';
 import { shareOffersFromAttachments, sourceKeyOf } from './file-offers';
@@ -100,18 +101,6 @@ export function htmlToText(html: string): string {
     .map((l) => l.replace(/\s+/g, ' ').trim())
     .filter((l) => l !== '')
     .join('\n');
-}
-
-const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
-
-function decodeEntities(s: string): string {
-  return s.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, code: string) => {
-    if (code[0] === '#') {
-      const n = code[1] === 'x' || code[1] === 'X' ? parseInt(code.slice(2), 16) : parseInt(code.slice(1), 10);
-      return Number.isInteger(n) && n > 0 && n <= 0x10ffff ? String.fromCodePoint(n) : whole;
-    }
-    return ENTITIES[code.toLowerCase()] ?? whole;
-  });
 }
 
 /** The default new-task title: the message's first line, cut to To Do's 255 characters. */

@@ -1,11 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { renderCard } from '../cards/render';
 import { toAppError, userMessage } from '../errors';
-import type { FileJob, TransferJob } from '../jobs/job';
 import { planAttach, type ChosenFile, type JobTarget, type PlannedFile } from './attach-plan';
 import { chosenFiles } from './file-toggles';
 import { cardResponse, messageResponse, type InvokeResult } from './invoke';
-import { alreadyAttachedView, plannedJobFile, refusedJobFile } from './job-files';
+import { alreadyAttachedView, newTransferJob, plannedJobFile, refusedJobFile } from './job-files';
 import { loadPickerChoices } from './picker-choices';
 import type { Picker } from './picker-store';
 import { pickerView } from './picker-view';
@@ -102,25 +100,9 @@ async function attachOnce(turn: Turn, picker: Picker, verb: PickerVerb, input: P
 async function start(turn: Turn, picker: Picker, target: JobTarget, planned: readonly PlannedFile[], cardMessageId: string | undefined): Promise<InvokeResult> {
   // Files that cannot go on the task at all stay on the card with their reason.
   const refused = picker.files.filter((f) => f.refusal !== undefined).map(refusedJobFile);
-  const job = newJob(turn, picker, target, [...planned.map(plannedJobFile), ...refused], cardMessageId);
+  const card = { serviceUrl: picker.serviceUrl, conversationId: picker.conversationId, activityId: cardMessageId, reference: picker.reference };
+  const job = newTransferJob(turn.requester, target, [...planned.map(plannedJobFile), ...refused], card);
   turn.services.pickers.markUsed(picker.id, job.id);
   await turn.services.runner.submit(job);
   return cardResponse(renderCard('transfer', transferView(job, new Map())));
-}
-
-function newJob(turn: Turn, picker: Picker, target: TransferJob['target'], files: FileJob[], cardMessageId: string | undefined): TransferJob {
-  const now = new Date().toISOString();
-  return {
-    version: 1,
-    id: randomUUID().replace(/-/g, ''),
-    userId: turn.requester.userId,
-    aadObjectId: turn.requester.aadObjectId,
-    tenantId: turn.requester.tenantId,
-    card: { serviceUrl: picker.serviceUrl, conversationId: picker.conversationId, activityId: cardMessageId, reference: picker.reference },
-    target,
-    files,
-    state: 'running',
-    createdAt: now,
-    updatedAt: now,
-  };
 }

@@ -369,6 +369,20 @@ export function uniqueIdOf(url: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
+/** The card of a message-extension answer that (re)shows the dialog (`task.type: continue`). */
+export function dialogCardOf(answer: InvokeAnswer): Record<string, unknown> {
+  const task = answer.body['task'] as { type?: string; value?: { card?: { content?: Record<string, unknown> } } } | undefined;
+  if (task?.type !== 'continue') throw new Error(`the dialog answer is not a card: ${JSON.stringify(answer.body).slice(0, 300)}`);
+  return task.value?.card?.content ?? {};
+}
+
+/** The offer id a dialog's buttons send back. */
+export function offerIdOf(card: unknown): string {
+  const m = /"offerId":"([0-9a-f-]{36})"/.exec(JSON.stringify(card));
+  if (!m?.[1]) throw new Error('the dialog has no offerId');
+  return m[1];
+}
+
 export function cardOf(activity: unknown): Record<string, unknown> | undefined {
   const attachments = (activity as { attachments?: Array<{ contentType?: string; content?: unknown }> } | undefined)?.attachments;
   const a = attachments?.find((x) => x.contentType === 'application/vnd.microsoft.card.adaptive');

@@ -11,6 +11,8 @@ import {
   pickerIdOf,
   referenceAttachment,
   startWithSharePoint,
+  dialogCardOf,
+  offerIdOf,
   type InvokeAnswer,
   type SeenCard,
 } from '../../support/bot-harness';
@@ -189,11 +191,6 @@ test('two transfers of same-named files (same size, other bytes) to one task, bo
 
 // ---- the message action ----
 
-function dialogCard(answer: InvokeAnswer): Record<string, unknown> {
-  const task = answer.body['task'] as { type?: string; value?: { card?: { content?: Record<string, unknown> } } };
-  expect(task.type).toBe('continue');
-  return task.value?.card?.content ?? {};
-}
 
 function submits(card: unknown): Array<{ title: string; data: Record<string, unknown> }> {
   const out: Array<{ title: string; data: Record<string, unknown> }> = [];
@@ -213,20 +210,20 @@ test('message action: the dialog says the file is already on the task; "Attach a
   const contract = addSharePointFile(h.emulators, 'Contract.pdf', 20_000);
   h.emulators.graph.addAttachment(t.listId, t.taskId, { name: 'Contract.pdf', content: randomBytes(20_000) });
   const thread = channelThread('1732791000010');
-  const opened = dialogCard(await teams.invoke(thread, 'composeExtension/fetchTask', messageActionValue({ id: '1732791000010', html: '<p>signed</p>', attachments: [referenceAttachment('Contract.pdf', contract.webUrl)] })));
+  const opened = dialogCardOf(await teams.invoke(thread, 'composeExtension/fetchTask', messageActionValue({ id: '1732791000010', html: '<p>signed</p>', attachments: [referenceAttachment('Contract.pdf', contract.webUrl)] })));
   const offerId = submits(opened)[0]?.data['offerId'];
   const submit = (data: Record<string, unknown>): Promise<InvokeAnswer> => teams.invoke(thread, 'composeExtension/submitAction', { commandId: 'attachToTodo', commandContext: 'message', data: { offerId, ...data } });
 
-  const asked = dialogCard(await submit({ action: 'attach', listId: t.listId, taskId: t.taskId, file_0: 'true', linkToMessage: 'true' }));
+  const asked = dialogCardOf(await submit({ action: 'attach', listId: t.listId, taskId: t.taskId, file_0: 'true', linkToMessage: 'true' }));
   expect(cardText(asked)).toContain('“Contract.pdf” is already on this task');
   expect(submits(asked).map((s) => [s.title, s.data['action']])).toEqual([['Attach anyway', 'attachAnyway'], ['Pick another task', 'pickAnother']]);
   expect(h.emulators.graph.attachments(t.listId, t.taskId)).toHaveLength(1);
   // Nothing happened to the task yet: not even the link back to the message.
   expect(h.emulators.graph.linkedResources(t.listId, t.taskId)).toHaveLength(0);
 
-  const back = dialogCard(await submit({ action: 'pickAnother' }));
+  const back = dialogCardOf(await submit({ action: 'pickAnother' }));
   expect(cardText(back)).toContain('Pick another task, or type a title to create a new one.');
-  const askedAgain = dialogCard(await submit({ action: 'attach', listId: t.listId, taskId: t.taskId, file_0: 'true', linkToMessage: 'true' }));
+  const askedAgain = dialogCardOf(await submit({ action: 'attach', listId: t.listId, taskId: t.taskId, file_0: 'true', linkToMessage: 'true' }));
   expect(cardText(askedAgain)).toContain('already on this task');
   const started = await submit({ action: 'attachAnyway' });
   expect(started.body).toEqual({ task: { type: 'message', value: `Attaching the file to “${t.title}”. Follow the progress in your chat with me.` } });

@@ -11,7 +11,8 @@ import {
   pickerIdOf,
   referenceAttachment,
   startWithSharePoint,
-  type InvokeAnswer,
+  dialogCardOf,
+  offerIdOf,
 } from '../../support/bot-harness';
 
 /**
@@ -159,11 +160,6 @@ test('chat: Retry retries only the file that failed', async () => {
 
 // ---- the message action ----
 
-function dialogCard(answer: InvokeAnswer): Record<string, unknown> {
-  const task = answer.body['task'] as { type?: string; value?: { card?: { content?: Record<string, unknown> } } };
-  expect(task.type).toBe('continue');
-  return task.value?.card?.content ?? {};
-}
 
 test('message action: a batch from the dialog, one file switched off and one linked, in one progress card with its summary', async () => {
   const t = newTask('Quarterly business review');
@@ -171,7 +167,7 @@ test('message action: a batch from the dialog, one file switched off and one lin
   const notes = addSharePointFile(h.emulators, 'notes.txt', 2_000);
   const video = addSharePointFile(h.emulators, 'QBR recording.mp4', BIG);
   const thread = channelThread('1732791000200');
-  const card = dialogCard(
+  const card = dialogCardOf(
     await teams.invoke(
       thread,
       'composeExtension/fetchTask',
@@ -182,7 +178,7 @@ test('message action: a batch from the dialog, one file switched off and one lin
       }),
     ),
   );
-  const offerId = /"offerId":"([0-9a-f-]{36})"/.exec(JSON.stringify(card))?.[1];
+  const offerId = offerIdOf(card);
   const answer = await teams.invoke(thread, 'composeExtension/submitAction', {
     commandId: 'attachToTodo',
     commandContext: 'message',

@@ -12,7 +12,8 @@ import {
   pickerIdOf,
   referenceAttachment,
   startWithSharePoint,
-  type InvokeAnswer,
+  dialogCardOf,
+  offerIdOf,
 } from '../../support/bot-harness';
 
 /**
@@ -135,20 +136,15 @@ test('a task deleted before the link is made: the card says so in words', async 
 
 // ---- the message action ----
 
-function dialogCard(answer: InvokeAnswer): Record<string, unknown> {
-  const task = answer.body['task'] as { type?: string; value?: { card?: { content?: Record<string, unknown> } } };
-  expect(task.type).toBe('continue');
-  return task.value?.card?.content ?? {};
-}
 
 test('message action: a 30 MB file is offered as a link (toggle on); submitting adds the link and the note line', async () => {
   const t = surveyTask('');
   const file = addSharePointFile(h.emulators, 'All-hands recording.mp4', BIG);
   const thread = channelThread('1732791000103');
-  const card = dialogCard(await teams.invoke(thread, 'composeExtension/fetchTask', messageActionValue({ id: '1732791000103', html: '<p>recording</p>', attachments: [referenceAttachment('All-hands recording.mp4', file.webUrl)] })));
+  const card = dialogCardOf(await teams.invoke(thread, 'composeExtension/fetchTask', messageActionValue({ id: '1732791000103', html: '<p>recording</p>', attachments: [referenceAttachment('All-hands recording.mp4', file.webUrl)] })));
   expect(cardInput(card, 'file_0')).toMatchObject({ title: 'Add a link to the task instead', value: 'true' });
   expect(cardText(card)).toContain('too large to attach');
-  const offerId = /"offerId":"([0-9a-f-]{36})"/.exec(JSON.stringify(card))?.[1];
+  const offerId = offerIdOf(card);
   const answer = await teams.invoke(thread, 'composeExtension/submitAction', {
     commandId: 'attachToTodo',
     commandContext: 'message',

@@ -11,7 +11,8 @@ import {
   pickerIdOf,
   referenceAttachment,
   startWithSharePoint,
-  type InvokeAnswer,
+  dialogCardOf,
+  offerIdOf,
   type TeamsConversation,
 } from '../../support/bot-harness';
 
@@ -171,17 +172,7 @@ test('channel: the channel’s name counts, and the picker with its suggestions 
 
 // ---- the message action's dialog ----
 
-function dialogCard(answer: InvokeAnswer): Record<string, unknown> {
-  const task = answer.body['task'] as { type?: string; value?: { card?: { content?: Record<string, unknown> } } };
-  expect(task.type).toBe('continue');
-  return task.value?.card?.content ?? {};
-}
 
-function offerIdOf(card: Record<string, unknown>): string {
-  const m = /"offerId":"([0-9a-f-]{36})"/.exec(JSON.stringify(card));
-  if (!m?.[1]) throw new Error('no offerId in the dialog');
-  return m[1];
-}
 
 test('message action: the dialog suggests and preselects the task the message is about; submitting it attaches there', async () => {
   const graph = h.emulators.graph;
@@ -195,7 +186,7 @@ test('message action: the dialog suggests and preselects the task the message is
     'composeExtension/fetchTask',
     messageActionValue({ id: '1732791000002', html: '<p>Signed contract from Fabrikam attached</p>', attachments: [referenceAttachment('Contract - Fabrikam (signed).pdf', contract.webUrl)] }),
   );
-  const card = dialogCard(opened);
+  const card = dialogCardOf(opened);
   expect(choicesOf(card, 'taskId')[0]).toEqual({ title: `★ Suggested: ${sign.title} (Legal)`, value: 'suggested:0' });
   expect(cardInput(card, 'taskId')?.['value']).toBe('suggested:0');
   expect(cardInput(card, 'listId')?.['value']).toBe(legal.id);
