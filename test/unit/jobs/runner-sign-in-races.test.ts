@@ -1,33 +1,32 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { AppError } from '../../src/errors';
-import type { TransferJob } from '../../src/jobs/job';
-import { JobRunner, type TransferNotifier } from '../../src/jobs/runner';
-import { JobStore } from '../../src/jobs/store';
-import { silentLogger } from '../../src/log';
-import { FAST_RETRY_POLICY } from '../../src/retry';
-import { createBufferSource } from '../../src/sources/buffer-source';
-import type { ByteSource } from '../../src/upload/types';
-import { MemoryTodo } from '../support/memory-sink';
+import { AppError } from '../../../src/errors';
+import type { TransferJob } from '../../../src/jobs/job';
+import { JobRunner, type TransferNotifier } from '../../../src/jobs/runner';
+import { JobStore } from '../../../src/jobs/store';
+import { silentLogger } from '../../../src/log';
+import { FAST_RETRY_POLICY } from '../../../src/retry';
+import { createBufferSource } from '../../../src/sources/buffer-source';
+import type { ByteSource } from '../../../src/upload/types';
+import { MemoryTodo } from '../../support/memory-sink';
 
 /**
- * REVIEW FINDINGS (job state machine, src/jobs/runner.ts) where the sign-in pause (issue 11)
- * meets the rest of the runner:
- * - resumeWaiting() decides from a snapshot taken before its first await and claims a job only
- *   after `await store.save`: two sign-in completions close together (two Sign in presses, SSO
- *   plus a press) launch the same job twice → the file is attached twice; a Cancel pressed
- *   while the loop is saving is undone (the stale snapshot still says waiting-sign-in).
- * - cancelWaiting() posts the cancelled card itself, outside the job's ProgressThrottle, so the
- *   waiting-for-sign-in card still being retried (Teams 429) lands after it: the card ends on
- *   "Waiting for you to sign in" for a cancelled transfer.
+ * Where the sign-in pause meets the rest of the runner (src/jobs/runner.ts), found by review:
+ * - resumeWaiting() must decide from each record as it is now and claim a job before any
+ *   await: two sign-in completions close together (two Sign in presses, SSO plus a press) must
+ *   not launch the same job twice (a duplicate attachment), and a Cancel pressed while the
+ *   resume is saving must not be undone.
+ * - Cancel on a waiting job shows its card through the job's card queue: a waiting-for-sign-in
+ *   card still being retried (Teams 429) must not land after "cancelled".
+ * - Cancel pressed while the pause itself is still being saved is not lost.
  */
 
 const USER = '29:user';
 const SIZE = 50_000;
 let dir: string;
 beforeEach(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'review-runner-'));
+  dir = await mkdtemp(path.join(os.tmpdir(), 'runner-sign-in-'));
 });
 afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -68,7 +67,7 @@ function runnerWith(store: JobStore, todo: MemoryTodo, notifier: TransferNotifie
   });
 }
 
-test('REVIEW: two sign-in completions close together resume the same waiting transfer twice → the file is attached twice', async () => {
+test('two sign-in completions close together resume a waiting transfer once: one attachment, never two', async () => {
   const { store } = await JobStore.open(dir);
   await store.save(waitingJob('A', 'T1'));
   await store.save(waitingJob('B', 'T2'));
@@ -100,7 +99,7 @@ test('REVIEW: two sign-in completions close together resume the same waiting tra
   expect(todo.attachments('L', 'T2')).toHaveLength(1);
 });
 
-test('REVIEW: Cancel on a waiting transfer while sign-in resumes the user’s transfers is undone: the cancelled file is attached anyway', async () => {
+test('Cancel on a waiting transfer while sign-in resumes the user’s transfers stays cancelled: nothing attached, the card ends on cancelled', async () => {
   const { store } = await JobStore.open(dir);
   await store.save(waitingJob('A', 'T1'));
   await store.save(waitingJob('B', 'T2'));
@@ -136,7 +135,7 @@ test('REVIEW: Cancel on a waiting transfer while sign-in resumes the user’s tr
   expect(shown.filter((s) => s.id === 'B').at(-1)?.state).toBe('cancelled');
 });
 
-test('REVIEW: Cancel on a waiting transfer whose waiting card Teams throttled: the stale "waiting" card lands after "cancelled"', async () => {
+test('Cancel on a waiting transfer whose waiting card Teams throttled: the card ends on "cancelled", never on the stale "waiting"', async () => {
   const { store } = await JobStore.open(dir);
   const todo = new MemoryTodo().addTask('L', 'T1');
   const bytes = Buffer.alloc(1024 * 1024, 3);
@@ -191,4 +190,41 @@ test('REVIEW: Cancel on a waiting transfer whose waiting card Teams throttled: t
   expect(store.get('C')?.state).toBe('cancelled');
   // The card must end on the outcome.
   expect(cardStates.at(-1)).toBe('cancelled');
+});
+
+test('Cancel pressed while a sign-out pause is still being saved ends the transfer cancelled (not waiting), card included', async () => {
+  const { store } = await JobStore.open(dir);
+  const todo = new MemoryTodo().addTask('L', 'T1');
+  const bytes = Buffer.alloc(1024 * 1024, 4);
+  let opened!: () => void;
+  const openedOnce = new Promise<void>((r) => (opened = r));
+  const source = (): ByteSource => {
+    const inner = createBufferSource(bytes);
+    return {
+      ...inner,
+      open: async (offset: number, signal: AbortSignal) => {
+        opened();
+        await new Promise<void>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
+        return inner.open(offset, signal);
+      },
+    };
+  };
+  const cardStates: string[] = [];
+  const runner = runnerWith(store, todo, { show: async (j) => void cardStates.push(j.state) }, source);
+  await runner.submit({ ...waitingJob('P', 'T1'), state: 'running', files: [{ ...waitingJob('P', 'T1').files[0]!, size: bytes.length }] });
+  await openedOnce;
+  expect(runner.pauseForSignIn(USER)).toBe(1); // "sign out"
+  // Cancel on the card at once: the pause has not reached the record yet.
+  expect(runner.isRunning('P')).toBe(true);
+  expect(runner.cancel('P')).toBe(true);
+  await eventually(() => store.get('P')?.state === 'cancelled' && !runner.isRunning('P'));
+  await runner.settleAll();
+
+  expect(store.get('P')?.state).toBe('cancelled');
+  expect(cardStates.at(-1)).toBe('cancelled');
+  // Signing in afterwards does not bring it back.
+  expect(await runner.resumeWaiting(USER)).toBe(0);
+  await runner.settleAll();
+  expect(store.get('P')?.state).toBe('cancelled');
+  expect(todo.attachments('L', 'T1')).toHaveLength(0);
 });
