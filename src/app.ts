@@ -129,7 +129,6 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
   const taskUrl = (listId: string, taskId: string): string => todoTaskWebUrl(config.graph.cloud, taskId, listId);
 
   const { store, corrupt } = await JobStore.open(config.dataDir, logger);
-  const retention = await startRetention(store, { retentionMs: config.jobRetentionMs }, logger);
   const spoolDir = path.join(config.dataDir, 'spool');
   await prepareSpoolDir(spoolDir);
   for (const c of corrupt) logger.error({ file: path.basename(c.file), reason: c.reason }, 'a stored job record was corrupt and has been set aside');
@@ -152,6 +151,8 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
     cardUpdateIntervalMs: options.cardUpdateIntervalMs,
     spoolDir,
   });
+  // A transfer that waited too long for its user's sign-in ends; its card says why.
+  const retention = await startRetention(store, { retentionMs: config.jobRetentionMs, onEnded: (job) => runner.showOutcome(job) }, logger);
 
   const bot = new TodoAttachBot({
     logger,

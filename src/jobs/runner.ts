@@ -3,7 +3,7 @@ import { SignInPause, toAppError, TransferSuspended, userMessage } from '../erro
 import type { RetryPolicy } from '../retry';
 import { uploadAttachment } from '../upload/engine';
 import type { AttachmentSink, ByteSource } from '../upload/types';
-import type { FileJob, TransferJob } from './job';
+import { endRemaining, type FileJob, type TransferJob } from './job';
 import { FairLimiter } from './limiter';
 import { ProgressThrottle } from './progress-throttle';
 import type { JobStore } from './store';
@@ -453,13 +453,6 @@ function submittedAt(job: TransferJob): number {
 
 function withFile(job: TransferJob, index: number, change: Partial<FileJob>): TransferJob {
   return { ...job, files: job.files.map((f, i) => (i === index ? { ...f, ...change } : f)) };
-}
-
-function endRemaining(job: TransferJob, state: 'cancelled' | 'failed', error?: FileJob['error']): TransferJob {
-  return {
-    ...job,
-    files: job.files.map((f) => (f.state === 'queued' || f.state === 'running' ? { ...f, state, session: undefined, error } : f)),
-  };
 }
 
 function taskTarget(job: TransferJob, file: FileJob) {
