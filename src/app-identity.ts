@@ -13,7 +13,7 @@ import { ExchangeDeduplicator } from './identity/exchange-dedup';
 import { PendingActions } from './identity/pending-actions';
 import { RetryingTokenService } from './identity/retrying-token-service';
 import { UserTokenCache } from './identity/token-cache';
-import { TEAMS_CHANNEL } from './identity/user-tokens';
+import { teamsSignInUser } from './identity/user-tokens';
 import { FileRecordStore } from './jobs/record-store';
 import type { RetryPolicy } from './retry';
 import type { TodoAttachBot } from './teams/bot';
@@ -137,7 +137,7 @@ export async function setUpIdentity(
   return {
     botAuth,
     appId,
-    tokenFor: (user) => tokens.provider({ userId: user.userId, channelId: TEAMS_CHANNEL }),
+    tokenFor: (user) => tokens.provider(teamsSignInUser(user.userId)),
     userPathFor: () => '/me',
     front: (bot, jobs) => {
       const flow = new SignInFlow({

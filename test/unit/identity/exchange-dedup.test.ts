@@ -60,7 +60,7 @@ describe('ExchangeDeduplicator', () => {
   });
   afterEach(() => rm(dir, { recursive: true, force: true }));
 
-  const ref = { channelId: 'msteams', conversationId: 'a:1', exchangeId: 'e1' };
+  const ref = { channelId: 'msteams', conversationId: 'a:1', userId: '29:megan', exchangeId: 'e1' };
 
   it('the same exchange from three Teams clients at once: exactly one claim', async () => {
     const dedup = new ExchangeDeduplicator(await FileRecordStore.open(dir));
@@ -69,6 +69,13 @@ describe('ExchangeDeduplicator', () => {
     expect(await dedup.claim(ref)).toBe(false);
     expect(await dedup.claim({ ...ref, exchangeId: 'e2' })).toBe(true);
     expect(await dedup.claim({ ...ref, conversationId: 'a:2' })).toBe(true);
+  });
+
+  it('is per user: another user’s exchange with the same id in the same conversation is processed (and does not block theirs)', async () => {
+    const dedup = new ExchangeDeduplicator(await FileRecordStore.open(dir));
+    expect(await dedup.claim({ ...ref, userId: '29:adele' })).toBe(true);
+    expect(await dedup.claim(ref)).toBe(true);
+    expect(await dedup.claim(ref)).toBe(false);
   });
 
   it('holds across a restart (a new store on the same DATA_DIR), and expires after its time', async () => {

@@ -1,23 +1,20 @@
-import { OpenIdEmulator } from '../../src/emulators/openid';
-import { startIdentityEmulators, type IdentityStack } from '../../src/emulators/identity-stack';
-import { BOT, MEGAN, TENANT } from '../support/bot-harness';
-import { startEmulators } from '../support/emulators';
-import { APP_ID, APP_SECRET, startSignedBot, type SignedBot } from '../support/signed-bot';
-import { oauthCards, teamsSso, waitForOAuthCard } from '../support/sign-in';
+import { OpenIdEmulator } from '../../../src/emulators/openid';
+import { startIdentityEmulators, type IdentityStack } from '../../../src/emulators/identity-stack';
+import { BOT, MEGAN, TENANT } from '../../support/bot-harness';
+import { startEmulators } from '../../support/emulators';
+import { APP_ID, APP_SECRET, startSignedBot, type SignedBot } from '../../support/signed-bot';
+import { oauthCards, teamsSso, waitForOAuthCard } from '../../support/sign-in';
 
 jest.setTimeout(120_000);
 
 /**
- * REVIEW FINDING (security, high): the sign-in gate asks the token service about the activity's
- * own channel (`activity.channelId`, src/teams/sign-in.ts), but every Graph call of the bot takes
- * the user's token of the `msteams` channel (src/app-identity.ts `TEAMS_CHANNEL`), for whatever
- * channel the activity came from. Every Azure Bot also has the Web Chat channel (and often Direct
- * Line), where the client chooses `from.id` itself and its channelData is passed through. Such an
- * activity, authenticated by the Bot Framework like any other (the real channel keys are endorsed
- * for webchat too), naming a Teams user's id, runs with that Teams user's Graph token.
- *
- * Here: a Web Chat client claims Megan's Teams id and asks the picker's typeahead for lists.
- * Expected: refused (the bot is Teams-only) or at least no To Do data. Actual: Megan's lists.
+ * Found by review (security, high): every Azure Bot also has the Web Chat channel (and often
+ * Direct Line), where the client chooses `from.id` itself and its channelData is passed through;
+ * the Bot Framework authenticates such an activity like any other (the real channel keys are
+ * endorsed for webchat too). The bot's Graph calls take the user's token of the `msteams`
+ * channel, so an activity from another channel naming a Teams user's id must never run: the bot
+ * is Teams-only (src/teams/authenticated-handler.ts), and sign-in keys its tokens on `msteams`
+ * in one place (src/identity/user-tokens.ts).
  */
 let bot: SignedBot;
 let extraOpenId: OpenIdEmulator | undefined;
@@ -69,11 +66,12 @@ function titles(body: unknown): string[] {
   return results.map((r) => String(r.title));
 }
 
-test('REVIEW: a Web Chat activity claiming a Teams user id reads that Teams user’s To Do lists (Graph token of the msteams channel)', async () => {
+test('a Web Chat activity claiming a Teams user id does not read that Teams user’s To Do lists (the bot serves only msteams)', async () => {
   const search = { queryText: '', dataset: 'todoLists', queryOptions: { top: 15 } };
-  // Control: before Megan signs in on Teams, the forged request sees nothing.
+  // Control: before Megan signs in on Teams, the forged request sees nothing. (The review's
+  // control expected 200, the sign-in prompt of the unfixed bot; the fix refuses the channel.)
   const before = await bot.h.post(webChatInvoke(MEGAN.id, 'application/search', search));
-  expect(before.status).toBe(200);
+  expect(before.status).toBe(403);
   expect(titles(before.body)).toEqual([]);
 
   // Megan signs in on Teams (SSO), as any user of the bot does.
@@ -86,4 +84,19 @@ test('REVIEW: a Web Chat activity claiming a Teams user id reads that Teams user
   const seen = titles(forged.body);
   // The bot must not serve a Teams user's To Do to an activity from another channel.
   expect({ status: forged.status, lists: seen }).toEqual({ status: expect.any(Number), lists: [] });
+  expect(forged.status).toBe(403);
+});
+
+test('an authenticated activity from another channel gets 403 and one warning line; nothing is sent, read or stored', async () => {
+  const sentBefore = bot.h.connector.activities.length;
+  const graphBefore = bot.h.emulators.graph.requests.length;
+  const logsBefore = bot.h.logs.length;
+  const message = { ...webChatInvoke(MEGAN.id, 'x', undefined), type: 'message', name: undefined, value: undefined, text: 'status' };
+  const res = await bot.h.post(message);
+  expect(res).toEqual({ status: 403, body: { error: 'To Do Attach works only in Microsoft Teams.' } });
+  expect(bot.h.connector.activities.length).toBe(sentBefore);
+  expect(bot.h.emulators.graph.requests.length).toBe(graphBefore);
+  expect(bot.h.app.store.list()).toHaveLength(0);
+  const lines = bot.h.logs.slice(logsBefore).map((l) => JSON.parse(l) as { level: number; msg: string; channelId?: string });
+  expect(lines.filter((l) => l.level >= 40)).toEqual([expect.objectContaining({ level: 40, msg: 'refused an activity from a channel other than Teams', channelId: 'webchat' })]);
 });
