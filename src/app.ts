@@ -173,14 +173,16 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
   const handleActivity = authenticatedActivityHandler(adapter, identity.front(bot, runner), {
     logger,
     allowedTenants: config.allowedTenants,
-    // Unauthenticated activities only (LOCAL_SIGN_IN authenticates them against the emulators).
-    loopbackServiceUrlsOnly: config.localMode && !config.localSignIn,
+    // Local mode, LOCAL_SIGN_IN included: replies go to the emulators and the Playground only.
+    loopbackServiceUrlsOnly: config.localMode,
   });
   const server = build({
     handleActivity,
     logger,
     isReady: () => ready,
     isAccepting: () => accepting,
+    requireBearer: identity.botAuth.required,
+    loopbackHostOnly: config.localMode,
     limits: { maxConnections: config.http.maxConnections, keepAliveTimeoutMs: config.http.keepAliveTimeoutMs },
   });
   try {

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Request, Response } from 'restify';
 import { toAppError } from '../errors';
 import { TEAMS_CHANNEL } from '../identity/user-tokens';
-import { isLoopbackHost } from '../sources/allowed-hosts';
+import { isLoopbackServiceUrl } from '../http/loopback-host';
 import type { TeamsAdapter } from './bot-authentication';
 import { tenantOf, refuseTenant } from './tenant-gate';
 
@@ -89,15 +89,4 @@ export function authenticatedActivityHandler(
     if (result?.body !== undefined) res.send(result.status, result.body);
     else res.send(result?.status ?? 200);
   };
-}
-
-export function isLoopbackServiceUrl(value: unknown): boolean {
-  if (typeof value !== 'string') return false;
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return false;
-  }
-  return (url.protocol === 'http:' || url.protocol === 'https:') && url.username === '' && url.password === '' && isLoopbackHost(url.hostname);
 }
