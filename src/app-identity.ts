@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { TurnContext } from 'botbuilder';
 import type { Logger } from 'pino';
 import type { Config } from './config';
-import { AppError } from './errors';
+import { AppError, toAppError } from './errors';
 import type { GraphTodoEmulator } from './emulators/graph-todo';
 import { startIdentityEmulators, type IdentityStack } from './emulators/identity-stack';
 import { cloudEndpoints } from './graph/clouds';
@@ -132,7 +132,8 @@ export async function setUpIdentity(
   const tokens = new UserTokenCache(background);
   // In a turn: the turn's own client, retried briefly (an invoke is answered within seconds).
   const foreground: RetryPolicy = { ...retryPolicy, maxAttempts: Math.min(retryPolicy.maxAttempts, 3), maxTotalMs: Math.min(retryPolicy.maxTotalMs, 5_000) };
-  const dedup = new ExchangeDeduplicator(await FileRecordStore.open(config.dataDir));
+  const records = await FileRecordStore.open(config.dataDir, { onSweepError: (err) => logger.warn({ err: toAppError(err).toLog() }, 'sign-in claim record sweep failed') });
+  const dedup = new ExchangeDeduplicator(records);
   const pending = new PendingActions<PendingSignInAction>();
   return {
     botAuth,
@@ -157,6 +158,9 @@ export async function setUpIdentity(
       };
     },
     emulators: stack,
-    close,
+    close: async () => {
+      records.close();
+      await close();
+    },
   };
 }

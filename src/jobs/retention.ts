@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { toAppError } from '../errors';
 import { endRemaining, type JobSource, type TransferJob } from './job';
+import { repeat } from './repeat';
 import type { JobStore } from './store';
 
 /**
@@ -107,7 +108,5 @@ export async function startRetention(store: JobStore, options: RetentionOptions,
       (err: unknown) => logger.warn({ err: toAppError(err).toLog() }, 'job record sweep failed'),
     );
   await run();
-  const timer = setInterval(() => void run(), SWEEP_INTERVAL_MS);
-  timer.unref();
-  return { stop: () => clearInterval(timer) };
+  return repeat(run, SWEEP_INTERVAL_MS);
 }
