@@ -45,6 +45,11 @@ export interface AppIdentity {
   tokenFor(user: GraphUser): TokenProvider;
   /** Graph path of the user's resources (`/me` unless in application mode). */
   userPathFor(user: GraphUser): string;
+  /**
+   * GRAPH_AUTH=application: Graph answers with the app's own permissions (Files.Read.All), not
+   * the user's, so it cannot tell whether the user may open a shared file or a message's image.
+   */
+  appOnlyGraph: boolean;
   /** The bot behind the sign-in flow (delegated mode), or the bot alone. */
   front(bot: TodoAttachBot, jobs: SignInJobs): (context: TurnContext) => Promise<void>;
   /** The identity emulators LOCAL_SIGN_IN started (undefined otherwise). */
@@ -95,6 +100,7 @@ export async function setUpIdentity(
         return async () => token;
       },
       userPathFor: () => '/me',
+      appOnlyGraph: false,
       front: (bot) => (context) => bot.run(context),
       emulators: stack,
       close,
@@ -119,6 +125,7 @@ export async function setUpIdentity(
       appId,
       tokenFor: (user) => appOnly.provider(user.tenantId),
       userPathFor: (user) => userPath(user.aadObjectId),
+      appOnlyGraph: true,
       front: (b) => (context) => b.run(context),
       emulators: stack,
       close,
@@ -140,6 +147,7 @@ export async function setUpIdentity(
     appId,
     tokenFor: (user) => tokens.provider(teamsSignInUser(user.userId)),
     userPathFor: () => '/me',
+    appOnlyGraph: false,
     front: (bot, jobs) => {
       const flow = new SignInFlow({
         appId,

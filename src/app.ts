@@ -105,6 +105,11 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
     const source = file.source;
     // One pace per file: its deadline spans every request made for it.
     const pace = new DownloadPace(config.downloads);
+    if (identity.appOnlyGraph && source.kind !== 'download') {
+      // Read with the app's Files.Read.All, a file the user cannot open would reach their task.
+      // (A Teams download link is one Teams gave the user's own message: no such question.)
+      throw new AppError('SOURCE_NOT_SUPPORTED', 'GRAPH_AUTH=application does not read shared files or hosted images on behalf of users.');
+    }
     switch (source.kind) {
       case 'download':
         // Dropped when the job ended (src/jobs/retention.ts): Teams' link would have expired anyway.
