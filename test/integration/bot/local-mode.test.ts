@@ -1,5 +1,6 @@
 import { request } from 'undici';
 import { BotHarness, MEGAN, personalConversationId, BOT, TENANT } from '../../support/bot-harness';
+import { listSearchFromMegan as invokeFromMegan, listTitles as titles } from '../../support/list-search';
 
 /**
  * Local mode accepts activities without authentication (no MicrosoftAppId): it must only talk
@@ -52,30 +53,6 @@ test('a loopback serviceUrl (the emulators, the Agents Playground) is served as 
   expect(await h.sendText('help')).toBe(200);
   await h.waitForCard(1);
 });
-
-function invokeFromMegan(serviceUrl: string): Record<string, unknown> {
-  return {
-    type: 'invoke',
-    name: 'application/search',
-    id: 'f:1',
-    value: { queryText: '', dataset: 'todoLists', queryOptions: { top: 15 } },
-    channelId: 'msteams',
-    serviceUrl,
-    from: { id: MEGAN.id, name: MEGAN.name, aadObjectId: MEGAN.aadObjectId },
-    conversation: { conversationType: 'personal', tenantId: TENANT, id: personalConversationId(MEGAN) },
-    recipient: BOT,
-    channelData: { tenant: { id: TENANT } },
-  };
-}
-
-function titles(text: string): string[] {
-  try {
-    const body = JSON.parse(text) as { value?: { results?: Array<{ title?: string }> } };
-    return (body.value?.results ?? []).map((r) => String(r.title));
-  } catch {
-    return [];
-  }
-}
 
 test('a request whose Host is a foreign name (DNS rebinding) is refused: the developer’s To Do lists are not read', async () => {
   const res = await request(`${h.app.url}/api/messages`, {

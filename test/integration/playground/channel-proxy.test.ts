@@ -1,7 +1,7 @@
 import { request } from 'undici';
 import { startChannelProxy, type ChannelProxy } from '../../../src/playground/channel-proxy';
-import { BOT, MEGAN, TENANT, personalConversationId } from '../../support/bot-harness';
 import { APP_ID, startSignedBot, type SignedBot } from '../../support/signed-bot';
+import { listSearchFromMegan as invokeFromMegan, listTitles as titles } from '../../support/list-search';
 import { oauthCards, teamsSso, waitForOAuthCard } from '../../support/sign-in';
 
 jest.setTimeout(120_000);
@@ -12,30 +12,6 @@ jest.setTimeout(120_000);
  * review): a loopback Host (DNS rebinding), no other site's Origin, application/json (a
  * cross-site page can send text/plain without a CORS preflight) and a loopback serviceUrl.
  */
-
-function invokeFromMegan(serviceUrl: string): Record<string, unknown> {
-  return {
-    type: 'invoke',
-    name: 'application/search',
-    id: 'f:1',
-    value: { queryText: '', dataset: 'todoLists', queryOptions: { top: 15 } },
-    channelId: 'msteams',
-    serviceUrl,
-    from: { id: MEGAN.id, name: MEGAN.name, aadObjectId: MEGAN.aadObjectId },
-    conversation: { conversationType: 'personal', tenantId: TENANT, id: personalConversationId(MEGAN) },
-    recipient: BOT,
-    channelData: { tenant: { id: TENANT } },
-  };
-}
-
-function titles(text: string): string[] {
-  try {
-    const body = JSON.parse(text) as { value?: { results?: Array<{ title?: string }> } };
-    return (body.value?.results ?? []).map((r) => String(r.title));
-  } catch {
-    return [];
-  }
-}
 
 describe('LOCAL_SIGN_IN=true npm start (the channel proxy in front of the credentialed bot)', () => {
   let bot: SignedBot;

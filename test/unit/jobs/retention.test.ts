@@ -35,27 +35,16 @@ function job(id: string, state: TransferJob['state'], updatedAt: string): Transf
 
 /** A transfer paused for sign-in mid-upload (upload session and Teams download link kept). */
 function waiting(id: string, updatedAt: string): TransferJob {
-  return {
-    version: 1,
-    id,
-    userId: '29:user',
-    card: { serviceUrl: 'http://127.0.0.1/', conversationId: 'a:1', activityId: '1', reference: {} },
-    target: { listId: 'L', listName: 'Work', taskId: 'T', taskTitle: 'Report' },
-    files: [
-      {
-        name: 'a.pdf',
-        contentType: 'application/pdf',
-        size: 5_000_000,
-        source: { kind: 'download', url: `https://contoso.sharepoint.com/a?${SECRET}` },
-        state: 'queued',
-        bytesDone: 3_932_160,
-        session: { uploadUrl: 'https://graph.microsoft.com/v1.0/me/todo/lists/L/tasks/T/attachmentSessions/S', expirationDateTime: updatedAt, nextExpectedRanges: ['3932160-'] },
-      },
-    ],
-    state: 'waiting-sign-in',
-    createdAt: updatedAt,
-    updatedAt,
+  const file = {
+    name: 'a.pdf',
+    contentType: 'application/pdf',
+    size: 5_000_000,
+    source: { kind: 'download' as const, url: `https://contoso.sharepoint.com/a?${SECRET}` },
+    state: 'queued' as const,
+    bytesDone: 3_932_160,
+    session: { uploadUrl: 'https://graph.microsoft.com/v1.0/me/todo/lists/L/tasks/T/attachmentSessions/S', expirationDateTime: updatedAt, nextExpectedRanges: ['3932160-'] },
   };
+  return { ...job(id, 'waiting-sign-in', updatedAt), files: [file] };
 }
 
 let dataDir: string;

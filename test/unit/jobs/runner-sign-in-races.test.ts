@@ -53,6 +53,24 @@ async function eventually(check: () => boolean, ms = 3000): Promise<void> {
   while (!check() && Date.now() < end) await new Promise((r) => setImmediate(r));
 }
 
+/** A source whose reads wait until the transfer is aborted; `openedOnce` resolves at the first read. */
+function heldUntilAborted(bytes: Buffer): { source: () => ByteSource; openedOnce: Promise<void> } {
+  let opened!: () => void;
+  const openedOnce = new Promise<void>((r) => (opened = r));
+  const source = (): ByteSource => {
+    const inner = createBufferSource(bytes);
+    return {
+      ...inner,
+      open: async (offset: number, signal: AbortSignal) => {
+        opened();
+        await new Promise<void>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
+        return inner.open(offset, signal);
+      },
+    };
+  };
+  return { source, openedOnce };
+}
+
 function runnerWith(store: JobStore, todo: MemoryTodo, notifier: TransferNotifier, sourceFor?: () => ByteSource): JobRunner {
   return new JobRunner({
     store,
@@ -139,20 +157,8 @@ test('Cancel on a waiting transfer whose waiting card Teams throttled: the card 
   const { store } = await JobStore.open(dir);
   const todo = new MemoryTodo().addTask('L', 'T1');
   const bytes = Buffer.alloc(1024 * 1024, 3);
-  let opened!: () => void;
-  const openedOnce = new Promise<void>((r) => (opened = r));
   // The first read waits until the transfer is aborted, so the sign-out lands mid-transfer.
-  const source = (): ByteSource => {
-    const inner = createBufferSource(bytes);
-    return {
-      ...inner,
-      open: async (offset: number, signal: AbortSignal) => {
-        opened();
-        await new Promise<void>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
-        return inner.open(offset, signal);
-      },
-    };
-  };
+  const { source, openedOnce } = heldUntilAborted(bytes);
   const cardStates: string[] = [];
   let waitingAttempts = 0;
   let firstWaitingRefused!: () => void;
@@ -196,19 +202,8 @@ test('Cancel pressed while a sign-out pause is still being saved ends the transf
   const { store } = await JobStore.open(dir);
   const todo = new MemoryTodo().addTask('L', 'T1');
   const bytes = Buffer.alloc(1024 * 1024, 4);
-  let opened!: () => void;
-  const openedOnce = new Promise<void>((r) => (opened = r));
-  const source = (): ByteSource => {
-    const inner = createBufferSource(bytes);
-    return {
-      ...inner,
-      open: async (offset: number, signal: AbortSignal) => {
-        opened();
-        await new Promise<void>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
-        return inner.open(offset, signal);
-      },
-    };
-  };
+  // The first read waits until the transfer is aborted, so the sign-out lands mid-transfer.
+  const { source, openedOnce } = heldUntilAborted(bytes);
   const cardStates: string[] = [];
   const runner = runnerWith(store, todo, { show: async (j) => void cardStates.push(j.state) }, source);
   await runner.submit({ ...waitingJob('P', 'T1'), state: 'running', files: [{ ...waitingJob('P', 'T1').files[0]!, size: bytes.length }] });
