@@ -104,3 +104,11 @@ export const TransferJobSchema = z.object({
   updatedAt: z.string(),
 });
 export type TransferJob = z.infer<typeof TransferJobSchema>;
+
+/** The job with every file not yet finished ended as `state` (its upload session dropped). */
+export function endRemaining(job: TransferJob, state: 'cancelled' | 'failed', error?: FileJob['error']): TransferJob {
+  return {
+    ...job,
+    files: job.files.map((f) => (f.state === 'queued' || f.state === 'running' ? { ...f, state, session: undefined, error } : f)),
+  };
+}
