@@ -65,6 +65,8 @@ test('chat: a clear winner is suggested first, marked, and preselected with its 
 
   const tasks = choicesOf(picker.card, 'taskId');
   expect(tasks[0]).toEqual({ title: `★ Suggested: ${budget.title} (Finance)`, value: 'suggested:0' });
+  // Teams' typeahead stays: the static choices (suggestions first) show until the user types.
+  expect(cardInput(picker.card, 'taskId')?.['choices.data']).toMatchObject({ type: 'Data.Query', dataset: 'todoTasks' });
   // Suggested once: not repeated among the list's own tasks.
   expect(tasks.filter((t) => t.title.includes(budget.title))).toHaveLength(1);
   expect(cardInput(picker.card, 'listId')?.['value']).toBe(finance.id);
