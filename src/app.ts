@@ -15,6 +15,7 @@ import { JobStore } from './jobs/store';
 import type { FileJob } from './jobs/job';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry';
 import { build } from './server';
+import { isUrlAllowed } from './sources/allowed-hosts';
 import { DownloadPace } from './sources/download-pace';
 import { createHttpDownloadSource } from './sources/http-download';
 import { createHostedContentSource } from './sources/hosted-content-source';
@@ -147,6 +148,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
     store,
     notifier: new CardNotifier(adapter, identity.appId, taskUrl),
     sinkFor: (job) => graphFor(job),
+    linkerFor: (job) => graphFor(job),
     sourceFor: (job, file) => sourceFor(file, job),
     logger,
     maxConcurrent: config.maxConcurrentTransfers,
@@ -169,6 +171,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
     channelAudience: config.botFramework.ToChannelFromBotOAuthScope,
     graphFor,
     probeSize,
+    isDurableLocation: (url) => isUrlAllowed(url, allowedHosts, { allowHttpLoopback: config.allowHttpLoopback }),
     typeahead: config.cardTypeahead ?? true,
     taskUrl,
   });

@@ -1,9 +1,10 @@
 import type { Logger } from 'pino';
-import { SignInPause, toAppError, TransferSuspended, userMessage } from '../errors';
+import { AppError, cancelledError, SignInPause, toAppError, TransferSuspended, userMessage } from '../errors';
 import type { RetryPolicy } from '../retry';
 import { uploadAttachment } from '../upload/engine';
 import type { AttachmentSink, ByteSource } from '../upload/types';
 import { endRemaining, type FileJob, type TransferJob } from './job';
+import { linkFile, type TaskLinkApi } from './link-file';
 import { FairLimiter } from './limiter';
 import { ProgressThrottle } from './progress-throttle';
 import type { JobStore } from './store';
@@ -25,6 +26,8 @@ export interface RunnerDeps {
   /** The To Do client acting for the job's user (delegated token: To Do has no app permissions). */
   sinkFor(job: TransferJob): AttachmentSink;
   sourceFor(job: TransferJob, file: FileJob): ByteSource;
+  /** To Do for files that go on the task as a link (too large to attach); the same client as sinkFor. */
+  linkerFor?(job: TransferJob): TaskLinkApi;
   logger: Logger;
   maxConcurrent: number;
   /** One user's transfers running at once (default: no cap beyond maxConcurrent); freed slots go round-robin between users. */
@@ -314,8 +317,11 @@ export class JobRunner {
         job = await save(withFile(job, i, { state: 'cancelled', session: undefined }));
         continue;
       }
-      job = await this.runFile(job, i, entry, save);
+      job = file.mode === 'link' ? await this.linkOne(job, i, entry, save) : await this.runFile(job, i, entry, save);
       if (entry.waitingForSignIn) break;
+      // In a batch, each file's outcome reaches the card as it happens (the summary line counts
+      // them); the last one's comes with the final card.
+      if (job.files.slice(i + 1).some((f) => f.state === 'queued' || f.state === 'running')) entry.throttle.push(job);
     }
     return this.conclude(job, entry);
   }
@@ -408,6 +414,27 @@ export class JobRunner {
     }
   }
 
+  /** A file too large to attach: a link on the task and a line in its note (src/jobs/link-file.ts). */
+  private async linkOne(start: TransferJob, index: number, entry: Running, save: (job: TransferJob) => Promise<TransferJob>): Promise<TransferJob> {
+    const job = await save(withFile(start, index, { state: 'running', startedAt: start.files[index]?.startedAt ?? new Date().toISOString() }));
+    const file = job.files[index] as FileJob;
+    try {
+      if (!this.deps.linkerFor || file.webUrl === undefined) throw new AppError('INTERNAL', 'This file cannot be linked.');
+      const { linkedResourceId } = await linkFile(this.deps.linkerFor(job), job.target, { name: file.name, webUrl: file.webUrl, size: file.size }, { retryPolicy: this.deps.retryPolicy, signal: entry.abort.signal });
+      this.deps.logger.info({ jobId: job.id, file: index }, 'file linked');
+      return await save(withFile(job, index, { state: 'done', linkedResourceId }));
+    } catch (raw) {
+      const err = entry.abort.signal.aborted ? cancelledError(entry.abort.signal.reason) : toAppError(raw);
+      if (err.code === 'SIGN_IN_REQUIRED' || entry.abort.signal.reason instanceof SignInPause) {
+        entry.waitingForSignIn = true;
+        return await save(withFile(job, index, { state: 'queued' }));
+      }
+      const cancelled = err.code === 'CANCELLED';
+      this.deps.logger[cancelled ? 'info' : 'warn']({ jobId: job.id, file: index, err: err.toLog() }, cancelled ? 'link cancelled' : 'link failed');
+      return await save(withFile(job, index, { state: cancelled ? 'cancelled' : 'failed', error: cancelled ? undefined : { code: err.code, message: userMessage(err, file.name), requestId: err.requestId } }));
+    }
+  }
+
   /**
    * Writes the record. A failed write (disk full, permissions) is logged, not thrown: the
    * transfer itself is fine, and its outcome must not turn into a failure (and a duplicate on
@@ -456,5 +483,6 @@ function withFile(job: TransferJob, index: number, change: Partial<FileJob>): Tr
 }
 
 function taskTarget(job: TransferJob, file: FileJob) {
-  return { listId: job.target.listId, taskId: job.target.taskId, fileName: file.name, contentType: file.contentType };
+  // Under the name chosen when it was planned (a distinct one when the task had a namesake).
+  return { listId: job.target.listId, taskId: job.target.taskId, fileName: file.attachName ?? file.name, contentType: file.contentType };
 }

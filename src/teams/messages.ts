@@ -3,7 +3,9 @@ import { renderCard, type AdaptiveCardJson } from '../cards/render';
 import { isSharedConversation, replyPrivately } from './conversation-privacy';
 import { fileOffersFromAttachments, hasFileAttachments, shareOffersFromAttachments, type FileOffer } from './file-offers';
 import { MAX_FILES_PER_CARD } from './limits';
-import { loadPickerChoices } from './picker-choices';
+import { openingChoices } from './ranked-choices';
+import { settle } from './settle';
+import { rankingContext } from './suggestions';
 import { pickerView } from './picker-view';
 import { helpCard, noticeCard, statusCard } from './simple-cards';
 import type { Turn } from './turn';
@@ -23,7 +25,7 @@ export async function onMessage(
   if (turn.requester.conversationType !== 'personal' && options.mentioned === false) return;
   // 1:1 chats carry file.download.info; group chats and channels carry SharePoint `reference`s.
   const offers = [...fileOffersFromAttachments(attachments), ...shareOffersFromAttachments(attachments)];
-  if (offers.length > 0) return offerFiles(turn, offers.slice(0, MAX_FILES_PER_CARD), offers.length);
+  if (offers.length > 0) return offerFiles(turn, offers.slice(0, MAX_FILES_PER_CARD), offers.length, text);
   if (hasFileAttachments(attachments)) {
     await turn.replyCard(noticeCard('I could not read that file', 'Teams sent the file in a form I do not understand. Please send it again.', 'attention'));
     return;
@@ -34,9 +36,15 @@ export async function onMessage(
   await turn.replyCard(helpCard());
 }
 
-async function offerFiles(turn: Turn, offers: FileOffer[], offered: number): Promise<void> {
+async function offerFiles(turn: Turn, offers: FileOffer[], offered: number, messageText: string): Promise<void> {
   const { services, requester } = turn;
+  const notice = offered > offers.length ? `This card takes the first ${offers.length} of the ${offered} files; send the others in another message.` : undefined;
+  // Ranked against the file names, the message and the chat or channel the file came from;
+  // fetched while the sizes are probed.
+  const context = rankingContext(offers.map((o) => o.name), messageText, requester.conversationName);
+  const loading = settle(openingChoices(services, requester, context, notice));
   const probed = await Promise.all(offers.map((o) => probe(turn, o)));
+  const loaded = await loading;
   const picker = services.pickers.create({
     ownerUserId: requester.userId,
     ownerName: requester.name,
@@ -44,15 +52,14 @@ async function offerFiles(turn: Turn, offers: FileOffer[], offered: number): Pro
     reference: turn.reference,
     serviceUrl: requester.serviceUrl,
     conversationId: requester.conversationId,
+    ...(loaded.ok ? { suggestions: loaded.value.suggested.suggestions } : {}),
   });
   let card: AdaptiveCardJson;
-  try {
-    const notice = offered > offers.length ? `This card takes the first ${offers.length} of the ${offered} files; send the others in another message.` : undefined;
-    const choices = await loadPickerChoices(services, requester, { notice });
-    card = renderCard('picker', pickerView(picker, choices));
-  } catch (err) {
-    services.logger.warn({ err: toAppError(err).toLog() }, 'could not load To Do lists for the picker');
-    card = noticeCard('Microsoft To Do is not reachable', userMessage(err), 'attention');
+  if (loaded.ok) {
+    card = renderCard('picker', pickerView(picker, loaded.value.choices));
+  } else {
+    services.logger.warn({ err: toAppError(loaded.error).toLog() }, 'could not load To Do lists for the picker');
+    card = noticeCard('Microsoft To Do is not reachable', userMessage(loaded.error), 'attention');
   }
   // The picker lists this user's To Do: in a channel or group chat it goes to their 1:1 chat,
   // and the transfer card it becomes lives there too.
@@ -69,6 +76,8 @@ export async function probe<T extends FileOffer>(turn: Turn, offer: T): Promise<
   try {
     const size = await turn.services.probeSize(offer.source, AbortSignal.timeout(SIZE_PROBE_MS), turn.requester);
     if (size !== undefined && size > MAX_ATTACHMENT_BYTES) {
+      // Too large for To Do: a file with a durable home can go on the task as a link instead.
+      if (offer.webUrl !== undefined && turn.services.isDurableLocation(offer.webUrl)) return { ...offer, size, linkOnly: true };
       return { ...offer, size, refusal: fileTooLargeError(offer.name, size).message };
     }
     return { ...offer, size };
@@ -93,3 +102,4 @@ async function cancelAll(turn: Turn): Promise<void> {
   if (!isSharedConversation(turn.requester)) await turn.replyText(text);
   else await replyPrivately(turn, noticeCard('Cancel', text), 'I answered you in our 1:1 chat.');
 }
+

@@ -48,7 +48,7 @@ export interface SignInFlowDeps {
 const SIGN_IN_TEXT = 'Sign in once so I can put files on your Microsoft To Do tasks. I continue with your request as soon as you are signed in.';
 const SIGN_OUT_COMMANDS = new Set(['sign out', 'signout', 'sign-out', 'log out', 'logout']);
 const MAGIC_CODE = /^\s*(\d{6})\s*$/;
-const GRAPH_VERBS = new Set(['attach', 'showTasks']);
+const GRAPH_VERBS = new Set(['attach', 'showTasks', 'attachAnyway', 'attachOthers', 'pickAnother']);
 
 const ExchangeValue = z.looseObject({ id: z.string().min(1), connectionName: z.string(), token: z.string().min(1) });
 const VerifyStateValue = z.looseObject({ state: z.string().min(1).max(4096) });
