@@ -9,6 +9,7 @@ import { loadConfig } from '../src/config';
 import { maxInWindow } from '../src/emulators/bot-connector';
 import type { HostedFile } from '../src/emulators/file-host';
 import { createLogger } from '../src/log';
+import { runPickerOpen, type PickerOpenFigures } from './picker-open';
 import type { LoopDelay } from './protocol';
 import type { RemoteEmulators } from './remote-emulators';
 import { benchUser, cardActions, cardOf, TeamsClient, type BenchUser, type InvokeAnswer } from './teams-activities';
@@ -28,6 +29,9 @@ const CARD = 'application/vnd.microsoft.card.adaptive';
 
 export interface BotFigures {
   invokeP99Ms: number;
+  /** A file arrives → picker card sent, with ranking, 10 lists × 40 tasks, Graph 50 ms away (picker-open.ts). */
+  pickerOpenP99Ms: number;
+  pickerOpen: PickerOpenFigures;
   invokeP50Ms: number;
   cardUpdatesPerSecondMax: number;
   invokes: number;
@@ -70,7 +74,14 @@ interface Started {
   pickerId: string;
 }
 
-export async function runBot(emu: RemoteEmulators): Promise<BotFigures> {
+export async function runBot(emu: RemoteEmulators, repoRoot: string): Promise<BotFigures> {
+  const transfers = await runTransfers(emu);
+  say('bot: picker open with ranking');
+  const pickerOpen = await runPickerOpen(emu, repoRoot);
+  return { ...transfers, pickerOpenP99Ms: pickerOpen.p99Ms, pickerOpen };
+}
+
+async function runTransfers(emu: RemoteEmulators): Promise<Omit<BotFigures, 'pickerOpenP99Ms' | 'pickerOpen'>> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'todo-attach-bench-'));
   const config = loadConfig({
     PORT: '0',
@@ -203,7 +214,7 @@ function cpuMicros(): number {
 
 /** Sends the file message and waits for the picker card the bot posts in reply. */
 async function pickerFor(emu: RemoteEmulators, teams: TeamsClient, user: BenchUser, file: HostedFile): Promise<{ cardId: string; pickerId: string }> {
-  const status = await teams.sendFile(user, file);
+  const { status } = await teams.sendFile(user, file);
   if (status !== 200) throw new Error(`bot: the file message answered ${status}`);
   return emu.waitFor(async () => {
     for (const m of await emu.call('messages', user.conversationId)) {

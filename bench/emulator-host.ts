@@ -19,8 +19,9 @@ async function main(): Promise<void> {
 
   let loop: IntervalHistogram | undefined;
   let closing: Promise<void> | undefined;
+  let pickerGraph: GraphTodoEmulator | undefined;
   const close = (): Promise<void> => {
-    closing ??= Promise.all([graph.close(), files.close(), connector.close()]).then(() => undefined);
+    closing ??= Promise.all([graph.close(), files.close(), connector.close(), pickerGraph?.close()]).then(() => undefined);
     return closing;
   };
 
@@ -50,6 +51,27 @@ async function main(): Promise<void> {
         .filter((a) => a.kind === 'update')
         .map((a) => ({ activityId: a.activityId, at: a.at, final: JSON.stringify(a.body).includes('Attached “') })),
     clearConnector: () => connector.clear(),
+    startPickerGraph: async ({ lists, tasksPerList, latencyMs, pageSize, titles }) => {
+      await pickerGraph?.close();
+      pickerGraph = await GraphTodoEmulator.start({ seed: false, pageSize });
+      const weeks = 6 * 7 * 24 * 3_600_000;
+      let n = 0;
+      for (let l = 0; l < lists; l++) {
+        const list = pickerGraph.addList(`List ${l + 1}`);
+        for (let t = 0; t < tasksPerList; t++, n++) {
+          // Spread over the last weeks, like a real account (the ranker's recency prior reads them).
+          pickerGraph.addTask(list.id, titles[n % titles.length] ?? `Task ${n}`, { createdMs: Date.now() - Math.round((weeks * ((n * 7919) % 1000)) / 1000) });
+        }
+      }
+      // Every Graph request answered after a delay, as across a real network.
+      pickerGraph.faults.add({ action: { type: 'latency', ms: latencyMs }, match: { times: Number.MAX_SAFE_INTEGER } });
+      return { graphBaseUrl: pickerGraph.baseUrl, token: pickerGraph.tokens[0] ?? '', requests: pickerGraph.requests.length };
+    },
+    pickerGraphRequests: () => pickerGraph?.requests.length ?? 0,
+    stopPickerGraph: async () => {
+      await pickerGraph?.close();
+      pickerGraph = undefined;
+    },
     cpuMicros: () => {
       const u = process.cpuUsage();
       return u.user + u.system;

@@ -22,6 +22,14 @@ export interface EmulatorOps {
   cpuMicros: [void, number];
   /** Starts or stops (and reports, in ms) an event-loop delay histogram in the emulator process. */
   loopDelay: ['start' | 'stop', LoopDelay | null];
+  /**
+   * A second Graph To Do emulator for the picker benchmark: `lists` lists of `tasksPerList` open
+   * tasks (titles from `titles`, cycled), every request delayed by `latencyMs`, pages of `pageSize`.
+   */
+  startPickerGraph: [{ lists: number; tasksPerList: number; latencyMs: number; pageSize: number; titles: string[] }, { graphBaseUrl: string; token: string; requests: number }];
+  /** Graph requests the picker emulator has answered so far. */
+  pickerGraphRequests: [void, number];
+  stopPickerGraph: [void, void];
   /** Collects garbage in the emulator process; answers its RSS. */
   gc: [void, number];
   stop: [void, void];

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { request, type Agent } from 'undici';
 
@@ -75,24 +76,25 @@ export class TeamsClient {
     return { status: res.statusCode, ms, body };
   }
 
-  /** A 1:1 message carrying one file as Teams sends it (file.download.info, no size). */
-  async sendFile(user: BenchUser, file: { name: string; url: string }): Promise<number> {
+  /** A 1:1 message carrying one file as Teams sends it (file.download.info, no size); the answer's status and time. */
+  async sendFile(user: BenchUser, file: { name: string; url: string }, text = ''): Promise<{ status: number; ms: number }> {
     const res = await this.post({
       ...this.base(user),
       type: 'message',
       id: `${Date.now()}${this.seq++}`,
       textFormat: 'plain',
-      text: '',
+      text,
       attachments: [
         {
           contentType: 'application/vnd.microsoft.teams.file.download.info',
           contentUrl: `https://contoso-my.sharepoint.com/personal/files/${encodeURIComponent(file.name)}`,
           name: file.name,
-          content: { downloadUrl: file.url, uniqueId: '5a1c2f3e-0000-4000-8000-abcdefabcdef', fileType: file.name.split('.').pop() },
+          // Teams gives each file its own unique id.
+          content: { downloadUrl: file.url, uniqueId: uniqueIdOf(file.url), fileType: file.name.split('.').pop() },
         },
       ],
     });
-    return res.status;
+    return { status: res.status, ms: res.ms };
   }
 
   /** Presses an Action.Execute button on the card with this message id. */
@@ -127,4 +129,10 @@ export function cardActions(card: unknown): Array<{ verb: string; data: Record<s
   };
   walk(card);
   return out;
+}
+
+/** A GUID-shaped id that stays the same for the same file (its download URL). */
+function uniqueIdOf(url: string): string {
+  const h = createHash('sha256').update(url).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { TurnContext } from 'botbuilder';
 import type { Logger } from 'pino';
 import type { Config } from './config';
-import { AppError } from './errors';
+import { AppError, toAppError } from './errors';
 import type { GraphTodoEmulator } from './emulators/graph-todo';
 import { startIdentityEmulators, type IdentityStack } from './emulators/identity-stack';
 import { cloudEndpoints } from './graph/clouds';
@@ -13,7 +13,7 @@ import { ExchangeDeduplicator } from './identity/exchange-dedup';
 import { PendingActions } from './identity/pending-actions';
 import { RetryingTokenService } from './identity/retrying-token-service';
 import { UserTokenCache } from './identity/token-cache';
-import { TEAMS_CHANNEL, type UserTokenService } from './identity/user-tokens';
+import { teamsSignInUser, type UserTokenService } from './identity/user-tokens';
 import { FileRecordStore } from './jobs/record-store';
 import { meteredTokenService } from './observability/instrumented';
 import type { AppMetrics } from './observability/metrics';
@@ -47,6 +47,11 @@ export interface AppIdentity {
   tokenFor(user: GraphUser): TokenProvider;
   /** Graph path of the user's resources (`/me` unless in application mode). */
   userPathFor(user: GraphUser): string;
+  /**
+   * GRAPH_AUTH=application: Graph answers with the app's own permissions (Files.Read.All), not
+   * the user's, so it cannot tell whether the user may open a shared file or a message's image.
+   */
+  appOnlyGraph: boolean;
   /** The bot behind the sign-in flow (delegated mode), or the bot alone. */
   front(bot: TodoAttachBot, jobs: SignInJobs): (context: TurnContext) => Promise<void>;
   /** The identity emulators LOCAL_SIGN_IN started (undefined otherwise). */
@@ -99,6 +104,7 @@ export async function setUpIdentity(
         return async () => token;
       },
       userPathFor: () => '/me',
+      appOnlyGraph: false,
       front: (bot) => (context) => bot.run(context),
       emulators: stack,
       close,
@@ -123,6 +129,7 @@ export async function setUpIdentity(
       appId,
       tokenFor: (user) => appOnly.provider(user.tenantId),
       userPathFor: (user) => userPath(user.aadObjectId),
+      appOnlyGraph: true,
       front: (b) => (context) => b.run(context),
       emulators: stack,
       close,
@@ -136,13 +143,15 @@ export async function setUpIdentity(
   const tokens = new UserTokenCache(background);
   // In a turn: the turn's own client, retried briefly (an invoke is answered within seconds).
   const foreground: RetryPolicy = { ...retryPolicy, maxAttempts: Math.min(retryPolicy.maxAttempts, 3), maxTotalMs: Math.min(retryPolicy.maxTotalMs, 5_000) };
-  const dedup = new ExchangeDeduplicator(await FileRecordStore.open(config.dataDir));
+  const records = await FileRecordStore.open(config.dataDir, { onSweepError: (err) => logger.warn({ err: toAppError(err).toLog() }, 'sign-in claim record sweep failed') });
+  const dedup = new ExchangeDeduplicator(records);
   const pending = new PendingActions<PendingSignInAction>();
   return {
     botAuth,
     appId,
-    tokenFor: (user) => tokens.provider({ userId: user.userId, channelId: TEAMS_CHANNEL }),
+    tokenFor: (user) => tokens.provider(teamsSignInUser(user.userId)),
     userPathFor: () => '/me',
+    appOnlyGraph: false,
     front: (bot, jobs) => {
       const flow = new SignInFlow({
         appId,
@@ -161,6 +170,9 @@ export async function setUpIdentity(
       };
     },
     emulators: stack,
-    close,
+    close: async () => {
+      records.close();
+      await close();
+    },
   };
 }

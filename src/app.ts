@@ -16,6 +16,7 @@ import { JobStore } from './jobs/store';
 import type { FileJob } from './jobs/job';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry';
 import { build } from './server';
+import { isUrlAllowed } from './sources/allowed-hosts';
 import { DownloadPace } from './sources/download-pace';
 import { createHttpDownloadSource } from './sources/http-download';
 import { createHostedContentSource } from './sources/hosted-content-source';
@@ -123,6 +124,11 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
     const source = file.source;
     // One pace per file: its deadline spans every request made for it.
     const pace = new DownloadPace(config.downloads);
+    if (identity.appOnlyGraph && source.kind !== 'download') {
+      // Read with the app's Files.Read.All, a file the user cannot open would reach their task.
+      // (A Teams download link is one Teams gave the user's own message: no such question.)
+      throw new AppError('SOURCE_NOT_SUPPORTED', 'GRAPH_AUTH=application does not read shared files or hosted images on behalf of users.');
+    }
     switch (source.kind) {
       case 'download':
         // Dropped when the job ended (src/jobs/retention.ts): Teams' link would have expired anyway.
@@ -147,7 +153,6 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
   const taskUrl = (listId: string, taskId: string): string => todoTaskWebUrl(config.graph.cloud, taskId, listId);
 
   const { store, corrupt } = await JobStore.open(config.dataDir, logger);
-  const retention = await startRetention(store, { retentionMs: config.jobRetentionMs }, logger);
   const spoolDir = path.join(config.dataDir, 'spool');
   await prepareSpoolDir(spoolDir);
   for (const c of corrupt) logger.error({ file: path.basename(c.file), reason: c.reason }, 'a stored job record was corrupt and has been set aside');
@@ -161,6 +166,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
     store,
     notifier: meteredNotifier(new CardNotifier(adapter, identity.appId, taskUrl), metrics),
     sinkFor: (job) => graphFor(job),
+    linkerFor: (job) => graphFor(job),
     sourceFor: (job, file) => sourceFor(file, job),
     logger,
     maxConcurrent: config.maxConcurrentTransfers,
@@ -176,6 +182,8 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
     maxPendingPerUser: config.maxPendingTransfersPerUser,
     fileMessagesPerMinute: config.fileMessagesPerMinutePerUser,
   });
+  // A transfer that waited too long for its user's sign-in ends; its card says why.
+  const retention = await startRetention(store, { retentionMs: config.jobRetentionMs, onEnded: (job) => runner.showOutcome(job) }, logger);
 
   const bot = new TodoAttachBot({
     logger,
@@ -188,6 +196,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
     channelAudience: config.botFramework.ToChannelFromBotOAuthScope,
     graphFor,
     probeSize,
+    isDurableLocation: (url) => isUrlAllowed(url, allowedHosts, { allowHttpLoopback: config.allowHttpLoopback }),
     typeahead: config.cardTypeahead ?? true,
     taskUrl,
   });
@@ -204,8 +213,8 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
   const handleActivity = authenticatedActivityHandler(adapter, identity.front(bot, runner), {
     logger,
     allowedTenants: config.allowedTenants,
-    // Unauthenticated activities only (LOCAL_SIGN_IN authenticates them against the emulators).
-    loopbackServiceUrlsOnly: config.localMode && !config.localSignIn,
+    // Local mode, LOCAL_SIGN_IN included: replies go to the emulators and the Playground only.
+    loopbackServiceUrlsOnly: config.localMode,
   });
   const server = build({
     handleActivity: tracedActivityHandler(handleActivity, metrics),
@@ -213,6 +222,8 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
     logger,
     isReady: () => ready,
     isAccepting: () => accepting,
+    requireBearer: identity.botAuth.required,
+    loopbackHostOnly: config.localMode,
     limits: { maxConnections: config.http.maxConnections, keepAliveTimeoutMs: config.http.keepAliveTimeoutMs },
   });
   let metricsServer: MetricsServer | undefined;

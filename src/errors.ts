@@ -25,6 +25,7 @@ export const ERROR_CODES = [
   'DOWNLOAD_EXPIRED',
   'DOWNLOAD_NOT_FOUND',
   'DOWNLOAD_TOO_SLOW',
+  'SOURCE_NOT_SUPPORTED',
   'TASK_NOT_FOUND',
   'CLOUD_NOT_SUPPORTED',
   'CANCELLED',
@@ -177,6 +178,8 @@ export function userMessage(err: unknown, fileName?: string): string {
       return `${file} could not be found where Teams stored it. It may have been deleted or moved.`;
     case 'DOWNLOAD_TOO_SLOW':
       return `${file} came too slowly from where Teams stored it, so I stopped to keep room for other transfers. Please try again later.`;
+    case 'SOURCE_NOT_SUPPORTED':
+      return `${file} was not attached: here this app reads files shared in Teams and images in messages with its own permissions, not yours, so it only takes files sent to it directly. Send the file to me in our 1:1 chat instead.`;
     case 'DOWNLOAD_FAILED':
     case 'SOURCE_SIZE_MISMATCH':
       return `${file} could not be downloaded from Teams. Please try again.`;

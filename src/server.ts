@@ -1,6 +1,7 @@
 import restify from 'restify';
 import type { Logger } from 'pino';
 import { announcedTooLarge, BodyRefused, checkJsonHeaders, readJsonObject } from './http/json-body';
+import { hostIsLoopback } from './http/loopback-host';
 import type { ReadinessReport } from './observability/readiness';
 
 /** Bounds on what one client can hold: connections, slow headers and bodies, idle keep-alive. */
@@ -34,6 +35,16 @@ export interface ServerDeps {
   /** False once shutdown began: new activities get 503 so Teams retries elsewhere. */
   isAccepting: () => boolean;
   limits?: Partial<HttpLimits>;
+  /**
+   * Credentialed mode: a POST /api/messages without `Authorization: Bearer …` gets its 401
+   * before its body is read (the 1 MiB buffer is only for requests that may authenticate).
+   */
+  requireBearer?: boolean;
+  /**
+   * Local mode (npm start): every request must name the server by a loopback name in `Host`
+   * (421 otherwise): a web page using DNS rebinding must not read the developer's To Do.
+   */
+  loopbackHostOnly?: boolean;
   /** GET /readyz: the named readiness checks (src/observability/readiness.ts). */
   readiness?: { report(): Promise<ReadinessReport> };
 }
@@ -46,12 +57,25 @@ export function build(deps: ServerDeps): restify.Server {
   server.server.headersTimeout = limits.headersTimeoutMs;
   server.server.requestTimeout = limits.requestTimeoutMs;
   server.server.keepAliveTimeout = limits.keepAliveTimeoutMs;
+  if (deps.loopbackHostOnly) {
+    server.pre((req, res, next) => {
+      if (hostIsLoopback(req)) return next();
+      deps.logger.warn({ host: String(req.headers.host ?? '').slice(0, 100) }, 'refused a request naming a host other than loopback (local mode)');
+      refuse(req, res, 421, 'In local mode the bot answers only as http://127.0.0.1 or http://localhost.');
+      return next(false);
+    });
+  }
   // No restify bodyParser: it inflates gzip without bound and spools multipart parts to TMPDIR
   // before authentication. The body is read below, as JSON only (src/http/json-body.ts).
 
   server.post('/api/messages', async (req, res) => {
     try {
       // Headers first: a refused body is never read, let alone inflated or parsed.
+      if (deps.requireBearer && !/^Bearer \S/i.test(req.headers.authorization ?? '')) {
+        deps.logger.warn({ reason: 'no bearer token' }, 'refused an activity that failed authentication');
+        refuse(req, res, 401, 'Unauthorized');
+        return;
+      }
       checkJsonHeaders(req);
       if (!deps.isAccepting() || !deps.isReady()) {
         refuse(req, res, 503, 'The bot is starting or stopping; try again shortly.');

@@ -64,3 +64,12 @@ export function progressDetail({ bytesDone, total, bytesPerSecond }: ProgressFig
   }
   return parts.join(' · ');
 }
+
+const WHEN = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false });
+
+/** '12 Mar 2026, 14:05 UTC' (Teams does not tell the bot the reader's time zone reliably). */
+export function formatWhen(iso: string | undefined): string | undefined {
+  if (iso === undefined) return undefined;
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? undefined : `${WHEN.format(ms)} UTC`;
+}

@@ -78,7 +78,8 @@ const normalizers: { [N in CardName]: (data: CardDataMap[N]) => unknown } = {
   picker: (d: PickerCardData) => ({
     ...d,
     typeahead: d.typeahead ?? true,
-    files: d.files.map((f) => ({ ...f, note: f.note ?? '' })),
+    attachTitle: d.attachTitle ?? 'Attach',
+    files: d.files.map((f, i) => ({ ...f, id: f.id ?? String(i), note: f.note ?? '', toggle: f.toggle ?? false, toggleTitle: f.toggleTitle ?? '', toggleOn: f.toggleOn ?? true })),
     selectedListId: d.selectedListId ?? '',
     selectedTaskId: d.selectedTaskId ?? '',
     searchText: d.searchText ?? '',
@@ -91,6 +92,7 @@ const normalizers: { [N in CardName]: (data: CardDataMap[N]) => unknown } = {
     requestId: d.requestId ?? '',
     waitingText: d.waitingText ?? '',
     canSignIn: d.canSignIn ?? false,
+    summary: d.summary ?? '',
     // Whole percents keep the bar's column weights and the "· 45%" text tidy.
     files: d.files.map((f) => ({ ...f, percent: clampPercent(f.percent), startedOver: f.startedOver ?? false })),
   }),
@@ -100,11 +102,20 @@ const normalizers: { [N in CardName]: (data: CardDataMap[N]) => unknown } = {
   'attach-dialog': (d: AttachDialogCardData) => ({
     ...d,
     typeahead: d.typeahead ?? true,
-    files: d.files.map((f) => ({ ...f, note: f.note ?? '' })),
+    attachTitle: d.attachTitle ?? 'Attach',
+    files: d.files.map((f) => ({ ...f, note: f.note ?? '', toggleTitle: f.toggleTitle ?? dialogToggleTitle(f), toggleOn: f.toggleOn ?? !f.refused })),
     selectedListId: d.selectedListId ?? '',
+    selectedTaskId: d.selectedTaskId ?? '',
     notice: d.notice ?? '',
   }),
+  'already-attached': (d) => d,
 };
+
+/** The dialog toggle's text when the view model leaves it out (a file or image, and why not). */
+function dialogToggleTitle(f: AttachDialogCardData['files'][number]): string {
+  if (f.refused) return f.note ?? 'Can’t be attached';
+  return `${f.kind === 'image' ? 'Attach this image' : 'Attach this file'}${f.sizeText !== '' ? ` · ${f.sizeText}` : ''}`;
+}
 
 function clampPercent(p: number): number {
   if (!Number.isFinite(p)) return 0;

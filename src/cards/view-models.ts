@@ -13,13 +13,21 @@ export interface ChoiceOption {
 // ---------- picker: the reply to a message with files in the 1:1 chat ----------
 
 export interface PickerFile {
+  /** Becomes the include toggle's id `file_<id>` (digits); defaults to the file's index. */
+  id?: string;
   name: string;
   /** '' when the size is unknown. */
   sizeText: string;
-  /** Cannot be attached (too large, a host not allowed, unreadable…): `note` says why. */
+  /** Cannot be attached (too large with no home to link to, a host not allowed, gone, unreadable…): `note` says why. */
   refused: boolean;
   /** The reason in a sentence, e.g. '“film.mp4” is 31.4 MB; To Do accepts files up to 25 MB.' */
   note?: string;
+  /** An include toggle is shown for this file (several files, or a link instead of the file). */
+  toggle?: boolean;
+  /** The toggle's text, e.g. 'Attach this file · 2.0 MB' or 'Add a link to the task instead'. */
+  toggleTitle?: string;
+  /** The toggle starts on (default true). */
+  toggleOn?: boolean;
 }
 
 export interface PickerCardData {
@@ -38,6 +46,8 @@ export interface PickerCardData {
   searchText?: string;
   /** False when no file can be attached: then only Cancel is offered. */
   canAttach: boolean;
+  /** The main button: 'Attach' (default), or 'Add link' when every file goes on the task as a link. */
+  attachTitle?: string;
   /** One line in attention colour, e.g. 'Pick a task or type a title for a new one.' */
   notice?: string;
 }
@@ -80,6 +90,8 @@ export interface TransferCardData {
   /** Paused until the user signs in: why, and a Sign in button. */
   waitingText?: string;
   canSignIn?: boolean;
+  /** Several files: e.g. '3 of 4 attached, 1 too large (linked)'; '' for one file. */
+  summary?: string;
 }
 
 // ---------- help, status, notice ----------
@@ -129,6 +141,10 @@ export interface DialogFile {
   kind: 'file' | 'image';
   refused: boolean;
   note?: string;
+  /** The toggle's text, e.g. 'Attach this file · 2.0 MB', 'Add a link to the task instead'. */
+  toggleTitle?: string;
+  /** The toggle starts on (default: unless too large). */
+  toggleOn?: boolean;
 }
 
 export interface AttachDialogCardData {
@@ -140,13 +156,38 @@ export interface AttachDialogCardData {
   lists: ChoiceOption[];
   selectedListId?: string;
   tasks: ChoiceOption[];
+  /** Preselected only when one suggested task clearly wins. */
+  selectedTaskId?: string;
   defaultNewTaskTitle: string;
   /** The start of the message the action was used on, as plain text. */
   messagePreview: string;
   /** The message has a link (Teams gives one; the Agents Playground does not): offer to link the task to it. */
   canLinkBack: boolean;
   linkBackDefault: boolean;
+  /** 'Attach' (default), or 'Add link' when every file that can go goes on the task as a link. */
+  attachTitle?: string;
   notice?: string;
+}
+
+// ---------- already-attached: the file is on the task already (chat card or dialog) ----------
+
+export interface AlreadyAttachedFile {
+  name: string;
+  /** e.g. 'already on this task (attached 12 Mar 2026, 14:05)'. */
+  detail: string;
+}
+
+export interface AlreadyAttachedCardData {
+  /** The message-extension dialog (Action.Submit) rather than the chat card (Action.Execute). */
+  dialog: boolean;
+  /** The picker id (chat) or offer id (dialog) the buttons send back. */
+  id: string;
+  headline: string;
+  taskTitle: string;
+  listName: string;
+  files: AlreadyAttachedFile[];
+  /** Files of the choice that are not there yet: 'Attach the other N' is offered when > 0. */
+  others: number;
 }
 
 // ---------- the map renderCard is typed by ----------
@@ -158,11 +199,12 @@ export interface CardDataMap {
   status: StatusCardData;
   notice: NoticeCardData;
   'attach-dialog': AttachDialogCardData;
+  'already-attached': AlreadyAttachedCardData;
 }
 
 export type CardName = keyof CardDataMap;
 
-export const CARD_NAMES: readonly CardName[] = ['picker', 'transfer', 'help', 'status', 'notice', 'attach-dialog'];
+export const CARD_NAMES: readonly CardName[] = ['picker', 'transfer', 'help', 'status', 'notice', 'attach-dialog', 'already-attached'];
 
 /** An expanded card, ready to send as `application/vnd.microsoft.card.adaptive` content. */
 export interface AdaptiveCardJson extends Record<string, unknown> {

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { hostIsLoopback } from '../http/loopback-host';
 
 /**
  * The emulators' admin routes (/_emulator/*) arm faults, shape bandwidth and show state. They
@@ -14,13 +15,9 @@ export interface AdminRefusal {
   message: string;
 }
 
-const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '[::1]'];
-
 /** Why this admin request is refused, or undefined when it may go ahead. */
 export function adminRefusal(req: IncomingMessage): AdminRefusal | undefined {
-  const port = req.socket.localPort;
-  const host = (req.headers.host ?? '').toLowerCase();
-  if (!LOOPBACK_NAMES.some((name) => host === `${name}:${port}`)) {
+  if (!hostIsLoopback(req)) {
     return { status: 421, message: 'Emulator admin routes answer only on http://127.0.0.1 or http://localhost.' };
   }
   const method = (req.method ?? 'GET').toUpperCase();

@@ -1,5 +1,5 @@
 import type { AttachmentSummary } from '../upload/types';
-import type { TodoTask, TodoTaskList } from './types';
+import type { LinkedResource, TaskNote, TodoTask, TodoTaskList } from './types';
 
 /**
  * Narrowing Graph's JSON into our types. Graph adds properties over time, so unknown keys are
@@ -54,6 +54,35 @@ export function parseTask(value: unknown): TodoTask | undefined {
     ...optional('hasAttachments', typeof o['hasAttachments'] === 'boolean' ? o['hasAttachments'] : undefined),
     ...optional('createdDateTime', str(o, 'createdDateTime')),
     ...optional('lastModifiedDateTime', str(o, 'lastModifiedDateTime')),
+    ...optional('dueDateTime', dueDateTimeOf(o['dueDateTime'])),
+  };
+}
+
+/** `dueDateTime` is a dateTimeTimeZone (`{ dateTime, timeZone }`); To Do writes UTC. */
+function dueDateTimeOf(value: unknown): string | undefined {
+  const o = asRecord(value);
+  const dateTime = o && str(o, 'dateTime');
+  return dateTime === undefined || dateTime === '' ? undefined : dateTime;
+}
+
+/** The task's `body` (an itemBody); an absent or odd body reads as an empty text note. */
+export function parseTaskNote(task: unknown): TaskNote {
+  const body = asRecord(asRecord(task)?.['body']);
+  const content = body && str(body, 'content');
+  const type = body && str(body, 'contentType');
+  return { content: content ?? '', contentType: type?.toLowerCase() === 'html' ? 'html' : 'text' };
+}
+
+export function parseLinkedResource(value: unknown): LinkedResource | undefined {
+  const o = asRecord(value);
+  const id = o && str(o, 'id');
+  if (!o || id === undefined) return undefined;
+  return {
+    id,
+    ...optional('webUrl', str(o, 'webUrl')),
+    ...optional('applicationName', str(o, 'applicationName')),
+    ...optional('displayName', str(o, 'displayName')),
+    ...optional('externalId', str(o, 'externalId')),
   };
 }
 

@@ -33,6 +33,10 @@ export function taskPath(listId: string, taskId: string): string {
   return `${listsPath()}${encodeSegments(listId, 'tasks', taskId)}`;
 }
 
+export function linkedResourcesPath(listId: string, taskId: string): string {
+  return `${taskPath(listId, taskId)}/linkedResources`;
+}
+
 export function attachmentsPath(listId: string, taskId: string): string {
   return `${taskPath(listId, taskId)}/attachments`;
 }

@@ -13,20 +13,22 @@ import type {
   UploadTarget,
 } from '../upload/types';
 import { badResponseError } from './errors';
-import { GraphHttp, type GraphHttpOptions, type GraphRequestInfo, type Target } from './http';
-import { parseAttachment, parseTask, parseTaskList, readKeyInsensitive, readPage } from './parse';
+import { GraphHttp, type GraphHttpOptions, type GraphRequestInfo, type GraphResponse, type Target } from './http';
+import { parseAttachment, parseLinkedResource, parseTask, parseTaskList, parseTaskNote, readKeyInsensitive, readPage } from './parse';
 import {
   attachmentPath,
   attachmentsPath,
   attachmentIdFromLocation,
   createUploadSessionPath,
+  linkedResourcesPath,
   listsPath,
   odataQuery,
   taskFilter,
   taskPath,
   tasksPath,
 } from './paths';
-import type { LinkedResourceInput, ListTasksOptions, TodoTask, TodoTaskList, TokenProvider } from './types';
+import { noteMentions, noteWithLine } from './task-note';
+import type { LinkedResource, LinkedResourceInput, ListTasksOptions, TaskNote, TodoTask, TodoTaskList, TokenProvider } from './types';
 
 export interface GraphTodoClientOptions {
   /** Graph root, e.g. https://graph.microsoft.com/v1.0 (see graphBaseUrl in clouds.ts). */
@@ -47,6 +49,10 @@ export type TaskRef = Pick<UploadTarget, 'listId' | 'taskId'>;
 
 /** A guard against a server whose nextLink never ends. */
 const MAX_PAGES = 1000;
+
+function tasksQuery(options: Omit<ListTasksOptions, 'limit'>): string {
+  return odataQuery({ $filter: taskFilter(options), $orderby: options.orderBy, $top: options.top });
+}
 
 /** Microsoft Graph To Do: lists, tasks and task file attachments (incl. upload sessions). */
 export class GraphTodoClient implements AttachmentSink {
@@ -108,12 +114,35 @@ export class GraphTodoClient implements AttachmentSink {
 
   /** Tasks of a list; `search` is `contains(title,'…')`, `excludeCompleted` adds `status ne 'completed'`. */
   listTasks(listId: string, options: ListTasksOptions = {}, signal?: AbortSignal): Promise<TodoTask[]> {
-    const query = odataQuery({ $filter: taskFilter(options), $top: options.top });
-    return this.collect('listTasks', this.path(`${tasksPath(listId)}${query}`), parseTask, { limit: options.limit, signal });
+    return this.collect('listTasks', this.path(`${tasksPath(listId)}${tasksQuery(options)}`), parseTask, { limit: options.limit, signal });
+  }
+
+  /**
+   * One page of a list's tasks and no more (its `@odata.nextLink` is not followed): a bounded
+   * request, e.g. the most recently changed open tasks for ranking (`top` is a hint; the server
+   * may answer fewer).
+   */
+  async listTasksPage(listId: string, options: Omit<ListTasksOptions, 'limit'> = {}, signal?: AbortSignal): Promise<TodoTask[]> {
+    const res = await this.http.json({ operation: 'listTasks', method: 'GET', target: this.path(`${tasksPath(listId)}${tasksQuery(options)}`), signal, replay: 'idempotent' });
+    const page = readPage(res.body);
+    if (!page) throw badResponseError('a list without values', res.clientRequestId);
+    const tasks: TodoTask[] = [];
+    for (const raw of page.value) {
+      const task = parseTask(raw);
+      if (task) tasks.push(task);
+    }
+    return options.top === undefined ? tasks : tasks.slice(0, options.top);
   }
 
   async getTask(listId: string, taskId: string, signal?: AbortSignal): Promise<TodoTask> {
-    const res = await this.http.json({
+    const res = await this.readTask(listId, taskId, signal);
+    const task = parseTask(res.body);
+    if (!task) throw badResponseError('a task without an id', res.clientRequestId);
+    return task;
+  }
+
+  private readTask(listId: string, taskId: string, signal: AbortSignal | undefined): Promise<GraphResponse> {
+    return this.http.json({
       operation: 'getTask',
       method: 'GET',
       target: this.path(taskPath(listId, taskId)),
@@ -121,9 +150,6 @@ export class GraphTodoClient implements AttachmentSink {
       notFoundCode: 'TASK_NOT_FOUND',
       replay: 'idempotent',
     });
-    const task = parseTask(res.body);
-    if (!task) throw badResponseError('a task without an id', res.clientRequestId);
-    return task;
   }
 
   async createTask(
@@ -153,7 +179,7 @@ export class GraphTodoClient implements AttachmentSink {
     const res = await this.http.json({
       operation: 'addLinkedResource',
       method: 'POST',
-      target: this.path(`${taskPath(listId, taskId)}/linkedResources`),
+      target: this.path(linkedResourcesPath(listId, taskId)),
       json: resource,
       signal,
       notFoundCode: 'TASK_NOT_FOUND',
@@ -163,6 +189,36 @@ export class GraphTodoClient implements AttachmentSink {
     const id = readKeyInsensitive(res.body, 'id');
     if (typeof id !== 'string') throw badResponseError('a linked resource without an id', res.clientRequestId);
     return { id };
+  }
+
+  listLinkedResources(listId: string, taskId: string, signal?: AbortSignal): Promise<LinkedResource[]> {
+    return this.collect('listLinkedResources', this.path(linkedResourcesPath(listId, taskId)), parseLinkedResource, { signal });
+  }
+
+  /** The task's note (`body`); To Do answers text even for a note written as HTML. */
+  async getTaskNote(listId: string, taskId: string, signal?: AbortSignal): Promise<TaskNote> {
+    return parseTaskNote((await this.readTask(listId, taskId, signal)).body);
+  }
+
+  /**
+   * Adds `line` to the end of the task's note unless the note already mentions `unlessMentions`.
+   * Read, then write at once (To Do documents no If-Match for tasks): the user's text is kept,
+   * escaped when it came as text (see task-note.ts). Repeating the PATCH sets the same note.
+   */
+  async appendToTaskNote(listId: string, taskId: string, line: string, unlessMentions: string, signal?: AbortSignal): Promise<'added' | 'present'> {
+    const note = await this.getTaskNote(listId, taskId, signal);
+    if (noteMentions(note, unlessMentions)) return 'present';
+    await this.http.json({
+      operation: 'updateTaskNote',
+      method: 'PATCH',
+      target: this.path(taskPath(listId, taskId)),
+      // Only `body` is sent: PATCH changes what it names and nothing else.
+      json: { body: { contentType: 'html', content: noteWithLine(note, line) } },
+      signal,
+      notFoundCode: 'TASK_NOT_FOUND',
+      replay: 'idempotent',
+    });
+    return 'added';
   }
 
   listAttachments(target: TaskRef, signal?: AbortSignal): Promise<AttachmentSummary[]> {

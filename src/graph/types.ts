@@ -15,6 +15,23 @@ export interface TodoTask {
   hasAttachments?: boolean;
   createdDateTime?: string;
   lastModifiedDateTime?: string;
+  /** When the task is due: Graph's `dueDateTime.dateTime` (ISO 8601, in `dueDateTime.timeZone`). */
+  dueDateTime?: string;
+}
+
+/** The task's note as Graph returns it (To Do answers `text` even for notes written as HTML). */
+export interface TaskNote {
+  content: string;
+  contentType: 'text' | 'html';
+}
+
+/** A link on a task back to something elsewhere (Graph `linkedResource`). */
+export interface LinkedResource {
+  id: string;
+  webUrl?: string;
+  applicationName?: string;
+  displayName?: string;
+  externalId?: string;
 }
 
 export interface TaskFileAttachment {
@@ -41,6 +58,8 @@ export interface ListTasksOptions {
   top?: number;
   /** Stop after this many results (follows @odata.nextLink until reached). */
   limit?: number;
+  /** `$orderby`, e.g. `lastModifiedDateTime desc`. */
+  orderBy?: string;
 }
 
 /** Supplies a bearer token; asked on every request. `forceRefresh` after a 401. */

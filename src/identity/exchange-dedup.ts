@@ -21,6 +21,8 @@ export interface ConditionalRecordStore {
 export interface ExchangeRef {
   channelId: string;
   conversationId: string;
+  /** Whose exchange (from.id): ids are only unique per sign-in request, not across users. */
+  userId: string;
   /** `value.id` of the invoke: the OAuthCard's tokenExchangeResource id. */
   exchangeId: string;
 }
@@ -35,7 +37,7 @@ export class ExchangeDeduplicator {
 
   /** True for the first caller of an exchange; false for every duplicate. */
   async claim(ref: ExchangeRef): Promise<boolean> {
-    const key = `${ref.channelId}/${ref.conversationId}/${ref.exchangeId}`;
+    const key = `${ref.channelId}/${ref.conversationId}/${ref.userId}/${ref.exchangeId}`;
     const value = (): string => JSON.stringify({ claimedAt: this.now(), by: randomUUID() });
     if ((await this.store.createIfAbsent(key, value())) !== undefined) return true;
     const existing = await this.store.read(key);

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { AppError, toAppError } from '../errors';
 import { withRetry, type RetryPolicy } from '../retry';
 import type { SignInUser, UserToken, UserTokenService } from './user-tokens';
 
@@ -15,7 +16,26 @@ export class RetryingTokenService implements UserTokenService {
   ) {}
 
   getToken(user: SignInUser, magicCode?: string): Promise<UserToken | undefined> {
-    return this.retry('getToken', () => this.inner.getToken(user, magicCode));
+    if (magicCode === undefined || magicCode === '') return this.retry('getToken', () => this.inner.getToken(user));
+    return this.redeem(user, magicCode);
+  }
+
+  /**
+   * A magic code works once: after a 5xx or a dropped connection the service may well have
+   * redeemed it, and sending it again would turn that sign-in into "That code did not work".
+   * So only a 429 (refused before any work) is retried with the code; after any other failure
+   * the stored sign-in is asked for without it (retried as usual): a token there means the code
+   * was redeemed.
+   */
+  private async redeem(user: SignInUser, magicCode: string): Promise<UserToken | undefined> {
+    try {
+      return await this.retry('redeemCode', () => this.inner.getToken(user, magicCode).catch((err: unknown) => Promise.reject(unlessThrottled(err))));
+    } catch (err) {
+      if (!(err instanceof NotRetried)) throw err;
+      const stored = await this.retry('getToken', () => this.inner.getToken(user)).catch(() => undefined);
+      if (stored) return stored;
+      throw err.original;
+    }
   }
 
   exchange(user: SignInUser, ssoToken: string): Promise<UserToken | undefined> {
@@ -30,5 +50,19 @@ export class RetryingTokenService implements UserTokenService {
     return withRetry(this.policy, fn, {
       onRetry: ({ attempt, waitMs, error }) => this.logger?.warn({ operation, attempt, waitMs, ...error.toLog() }, 'token service request will be retried'),
     });
+  }
+}
+
+/** Marks the error as final unless the service refused the request without doing it (429). */
+function unlessThrottled(err: unknown): unknown {
+  const e = toAppError(err);
+  if (!e.retryable || e.status === 429) return err;
+  return new NotRetried(e);
+}
+
+/** A retryable failure of a request that must not be repeated: the original is its cause. */
+class NotRetried extends AppError {
+  constructor(readonly original: AppError) {
+    super(original.code, original.message, { status: original.status, requestId: original.requestId, retryable: false, cause: original });
   }
 }

@@ -29,7 +29,17 @@ export interface UserTokenService {
   signOut(user: SignInUser): Promise<void>;
 }
 
+/** The only channel the bot serves (src/teams/authenticated-handler.ts refuses every other one). */
 export const TEAMS_CHANNEL = 'msteams';
+
+/**
+ * The token service key of a Teams user, in the one place it is made: sign-in (in a turn) and
+ * Graph calls (in the background) must ask about the same channel, or a sign-in on one channel
+ * would hand out the token stored for another.
+ */
+export function teamsSignInUser(userId: string): SignInUser {
+  return { userId, channelId: TEAMS_CHANNEL };
+}
 
 /** No token: the user must sign in (a job waits, a foreground action shows the sign-in card). */
 export function signInRequiredError(): AppError {

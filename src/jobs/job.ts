@@ -38,6 +38,22 @@ export type JobErrorInfo = z.infer<typeof ErrorInfoSchema>;
 
 const FileJobSchema = z.object({
   name: z.string(),
+  /**
+   * The name the attachment is uploaded under, when the task already had one called `name`
+   * (src/jobs/attachment-names.ts). The duplicate guard looks for this name.
+   */
+  attachName: z.string().optional(),
+  /** `link`: too large for To Do, so a link to where it lives is added instead (src/jobs/link-file.ts). */
+  mode: z.enum(['attach', 'link']).optional(),
+  /** Where the file lives (SharePoint/OneDrive), for `link`. */
+  webUrl: z.string().optional(),
+  /** The linked resource made for a `link` file. */
+  linkedResourceId: z.string().optional(),
+  /**
+   * Which file this is, hashed (the Teams file's unique id, or its SharePoint address): another
+   * transfer of the same file tells its SHA-256 before it is downloaded again.
+   */
+  sourceKey: z.string().optional(),
   contentType: z.string(),
   size: z.number().int().nonnegative().optional(),
   source: SourceSchema,
@@ -88,3 +104,11 @@ export const TransferJobSchema = z.object({
   updatedAt: z.string(),
 });
 export type TransferJob = z.infer<typeof TransferJobSchema>;
+
+/** The job with every file not yet finished ended as `state` (its upload session dropped). */
+export function endRemaining(job: TransferJob, state: 'cancelled' | 'failed', error?: FileJob['error']): TransferJob {
+  return {
+    ...job,
+    files: job.files.map((f) => (f.state === 'queued' || f.state === 'running' ? { ...f, state, session: undefined, error } : f)),
+  };
+}

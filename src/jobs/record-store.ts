@@ -3,6 +3,7 @@ import { constants as fsConstants } from 'node:fs';
 import { link, mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { ConditionalRecordStore } from '../identity/exchange-dedup';
+import { repeat } from './repeat';
 
 /**
  * Small records with ETags next to the job records (DATA_DIR/records), for claims that must be
@@ -11,18 +12,44 @@ import type { ConditionalRecordStore } from '../identity/exchange-dedup';
  * rule: one instance per DATA_DIR. A store shared by several instances (Azure Storage)
  * implements the same interface with If-None-Match / If-Match.
  */
+export interface RecordStoreOptions {
+  /** Records older than this are removed (they only guard minutes). Default a day. */
+  maxAgeMs?: number;
+  /** How often that is done after the sweep at opening. Default an hour. */
+  sweepIntervalMs?: number;
+  /** Told when a periodic sweep fails (the next one tries again). */
+  onSweepError?: (err: unknown) => void;
+}
+
 export class FileRecordStore implements ConditionalRecordStore {
   private readonly locks = new Map<string, Promise<unknown>>();
+  private sweeper: { stop(): void } | undefined;
 
   private constructor(readonly dir: string) {}
 
-  /** Opens DATA_DIR/records and removes records older than `maxAgeMs` (they only guard minutes). */
-  static async open(dataDir: string, maxAgeMs = 24 * 60 * 60_000): Promise<FileRecordStore> {
+  /**
+   * Opens DATA_DIR/records and removes old records, then again every hour until close(): one
+   * claim per sign-in must not pile up on a server that runs for months.
+   */
+  static async open(dataDir: string, options: RecordStoreOptions = {}): Promise<FileRecordStore> {
+    const maxAgeMs = options.maxAgeMs ?? 24 * 60 * 60_000;
     const dir = path.join(dataDir, 'records');
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const store = new FileRecordStore(dir);
     await store.sweep(maxAgeMs);
+    store.sweeper = repeat(
+      () => store.sweep(maxAgeMs).then(
+        () => undefined,
+        (err: unknown) => options.onSweepError?.(err),
+      ),
+      options.sweepIntervalMs ?? 60 * 60_000,
+    );
     return store;
+  }
+
+  /** Stops the periodic sweep. */
+  close(): void {
+    this.sweeper?.stop();
   }
 
   async createIfAbsent(key: string, value: string): Promise<string | undefined> {

@@ -1,10 +1,11 @@
 import type { Logger } from 'pino';
-import { SignInPause, toAppError, TransferSuspended, userMessage } from '../errors';
+import { AppError, cancelledError, SignInPause, toAppError, TransferSuspended, userMessage } from '../errors';
 import { inSpan, setSafeAttributes } from '../observability/tracing';
 import type { RetryPolicy } from '../retry';
 import { uploadAttachment } from '../upload/engine';
 import type { AttachmentSink, ByteSource } from '../upload/types';
-import type { FileJob, TransferJob } from './job';
+import { endRemaining, type FileJob, type TransferJob } from './job';
+import { linkFile, type TaskLinkApi } from './link-file';
 import { FairLimiter } from './limiter';
 import { ProgressThrottle } from './progress-throttle';
 import type { JobStore } from './store';
@@ -26,6 +27,8 @@ export interface RunnerDeps {
   /** The To Do client acting for the job's user (delegated token: To Do has no app permissions). */
   sinkFor(job: TransferJob): AttachmentSink;
   sourceFor(job: TransferJob, file: FileJob): ByteSource;
+  /** To Do for files that go on the task as a link (too large to attach); the same client as sinkFor. */
+  linkerFor?(job: TransferJob): TaskLinkApi;
   logger: Logger;
   maxConcurrent: number;
   /** One user's transfers running at once (default: no cap beyond maxConcurrent); freed slots go round-robin between users. */
@@ -46,15 +49,19 @@ export interface TransferObserver {
   retry(code: string, waitMs: number): void;
 }
 
-interface Running {
+/** A job's card queue until its final card is delivered (or given up). */
+interface CardRun {
+  throttle: ProgressThrottle<TransferJob>;
+  /** Resolves when the job is over and its final card delivered (or given up). */
+  done: Promise<void>;
+}
+
+interface Running extends CardRun {
   /** The job as last saved: what a failure path must finish from (never the launch copy). */
   latest: TransferJob;
   started: boolean;
   abort: AbortController;
-  throttle: ProgressThrottle<TransferJob>;
   live: Map<number, LiveFileProgress>;
-  /** Resolves when the transfer is over and its final card delivered (or given up). */
-  done: Promise<void>;
   /** Set when the job must wait for its user's sign-in (no token, or signed out). */
   waitingForSignIn?: boolean;
 }
@@ -71,11 +78,13 @@ export class JobRunner {
   private readonly running = new Map<string, Running>();
   /** Jobs whose user signed in again before their pause for sign-in had finished. */
   private readonly resumeWhenPaused = new Set<string>();
+  /** Jobs cancelled by their user while their pause for sign-in was still being saved. */
+  private readonly cancelWhenPaused = new Set<string>();
   /**
-   * Every launched job until its final card is delivered: the card goes out after the
-   * transfer has left `running` and released its slot (Teams may take minutes to accept it).
+   * Every job until its final card is delivered: the card goes out after the transfer has left
+   * `running` and released its slot (Teams may take minutes to accept it).
    */
-  private readonly finishing = new Map<string, Running>();
+  private readonly finishing = new Map<string, CardRun>();
   private accepting = true;
   /** After shutdown nothing is written: the records on disk stay as the next start must see them. */
   private stopped = false;
@@ -126,6 +135,12 @@ export class JobRunner {
   cancel(jobId: string): boolean {
     const r = this.running.get(jobId);
     if (!r) return this.cancelWaiting(jobId);
+    if (r.abort.signal.reason instanceof SignInPause) {
+      // Still saving its pause: it is cancelled as a waiting job once the pause is on record.
+      this.resumeWhenPaused.delete(jobId);
+      this.cancelWhenPaused.add(jobId);
+      return true;
+    }
     r.abort.abort(new Error('cancelled by user'));
     return true;
   }
@@ -181,41 +196,65 @@ export class JobRunner {
     return n;
   }
 
-  /** The user signed in: their transfers waiting for it continue from the server's expected range. */
+  /**
+   * The user signed in: their transfers waiting for it continue from the server's expected
+   * range. Each job is claimed (put in `running`) before anything is awaited, from its record
+   * as it is now: a second sign-in close behind, or a Cancel pressed meanwhile, finds it taken
+   * or ended, so a job never runs twice (a duplicate attachment) and a Cancel is never undone.
+   */
   async resumeWaiting(userId: string): Promise<number> {
-    let n = 0;
-    for (const job of this.deps.store.listByUser(userId)) {
-      const pausing = this.running.get(job.id);
-      if (pausing && pausing.abort.signal.reason instanceof SignInPause) this.resumeWhenPaused.add(job.id);
-      if (job.state !== 'waiting-sign-in' || this.running.has(job.id)) continue;
+    const saves: Array<Promise<void>> = [];
+    for (const { id } of this.deps.store.listByUser(userId)) {
+      const pausing = this.running.get(id);
+      if (pausing && pausing.abort.signal.reason instanceof SignInPause && !this.cancelWhenPaused.has(id)) this.resumeWhenPaused.add(id);
+      const job = this.deps.store.get(id);
+      if (!this.accepting || job?.state !== 'waiting-sign-in' || this.running.has(id)) continue;
       const next: TransferJob = { ...job, state: 'running', updatedAt: new Date().toISOString() };
-      this.deps.logger.info({ jobId: job.id }, 'resuming transfer after sign-in');
-      await this.submit(next);
-      n++;
+      this.deps.logger.info({ jobId: id }, 'resuming transfer after sign-in');
+      // Issued before the launch, so its saves come after this one.
+      saves.push(this.persist(next));
+      this.launch(next);
     }
-    return n;
+    await Promise.all(saves);
+    return saves.length;
   }
 
-  /** Cancel on a transfer waiting for sign-in: nothing is running, the record and card say cancelled. */
+  /**
+   * Cancel on a transfer waiting for sign-in: nothing is running, the record and card say
+   * cancelled. Decided before anything is awaited, so a sign-in resuming the user's transfers
+   * at the same moment finds it ended (and a job already resumed is cancelled as a running one).
+   */
   private cancelWaiting(jobId: string): boolean {
     const job = this.deps.store.get(jobId);
     if (!job || job.state !== 'waiting-sign-in' || !this.accepting) return false;
     // Its upload session holds no attachment and expires on its own (deleting it needs a token).
     const cancelled: TransferJob = { ...endRemaining(job, 'cancelled'), state: 'cancelled', updatedAt: new Date().toISOString() };
-    void this.persist(cancelled).then(() =>
-      this.deps.notifier.show(cancelled, new Map()).catch((err: unknown) => this.deps.logger.warn({ jobId, err: toAppError(err).toLog() }, 'card update failed')),
-    );
+    this.showOutcome(cancelled, this.persist(cancelled));
     return true;
   }
 
-  private launch(job: TransferJob): void {
-    if (!this.accepting) return;
-    const abort = new AbortController();
-    const live = new Map<number, LiveFileProgress>();
-    // An earlier run's final card may still be on its way (a Retry pressed meanwhile): it is
-    // superseded, and this run's first update waits for a send of it still in flight, so the
-    // card never ends on the older outcome.
-    const previous = this.finishing.get(job.id);
+  /**
+   * Shows the outcome of a job that is not running (a waiting job cancelled, or ended by the
+   * retention sweep) once `saved` resolves, through the job's card queue as a run's final card
+   * is: after any update of the card still in flight or being retried (which it supersedes),
+   * and covered by settled().
+   */
+  showOutcome(job: TransferJob, saved: Promise<void> = Promise.resolve()): void {
+    const card = this.cardRun(job.id, new Map());
+    card.done = saved
+      .then(() => card.throttle.final(job))
+      .finally(() => {
+        if (this.finishing.get(job.id) === card) this.finishing.delete(job.id);
+      });
+  }
+
+  /**
+   * A new card queue for the job, registered in `finishing`. An earlier run's final card may
+   * still be on its way (a Retry pressed meanwhile): it is superseded, and this queue's first
+   * update waits for a send of it still in flight, so the card never ends on the older outcome.
+   */
+  private cardRun(jobId: string, live: LiveProgress): CardRun {
+    const previous = this.finishing.get(jobId);
     previous?.throttle.supersede();
     const previousIdle = previous?.throttle.idle();
     const throttle = new ProgressThrottle<TransferJob>({
@@ -226,8 +265,18 @@ export class JobRunner {
       },
       // A card Teams refuses for good (deleted: 404) is not retried for minutes.
       shouldRetry: (err) => toAppError(err).retryable,
-      onError: (err) => this.deps.logger.warn({ jobId: job.id, err: toAppError(err).toLog() }, 'card update failed'),
+      onError: (err) => this.deps.logger.warn({ jobId, err: toAppError(err).toLog() }, 'card update failed'),
     });
+    const run: CardRun = { throttle, done: Promise.resolve() };
+    this.finishing.set(jobId, run);
+    return run;
+  }
+
+  private launch(job: TransferJob): void {
+    if (!this.accepting) return;
+    const abort = new AbortController();
+    const live = new Map<number, LiveFileProgress>();
+    const { throttle } = this.cardRun(job.id, live);
     const entry: Running = { latest: job, started: false, abort, throttle, live, done: Promise.resolve() };
     this.running.set(job.id, entry);
     this.finishing.set(job.id, entry);
@@ -257,10 +306,8 @@ export class JobRunner {
       })
       .finally(() => {
         if (this.running.get(job.id) === entry) this.running.delete(job.id);
-        // Signed in again while this job was still pausing: it continues now.
-        if (this.resumeWhenPaused.delete(job.id)) {
-          void this.resumeWaiting(job.userId).catch((err: unknown) => this.deps.logger.error({ jobId: job.id, err: toAppError(err).toLog() }, 'resuming transfer after sign-in failed'));
-        }
+        // Cancelled while this job was still pausing: it ends now, as a waiting job.
+        if (this.cancelWhenPaused.delete(job.id)) this.cancelWaiting(job.id);
       });
     // The final card goes out after the slot is released: a card Teams is slow to accept (or
     // throttles) must not keep the next transfer waiting.
@@ -270,6 +317,10 @@ export class JobRunner {
       })
       .finally(() => {
         if (this.finishing.get(job.id) === entry) this.finishing.delete(job.id);
+        // Signed in again while this job was still pausing: it continues now that its card said so.
+        if (this.resumeWhenPaused.delete(job.id)) {
+          void this.resumeWaiting(job.userId).catch((err: unknown) => this.deps.logger.error({ jobId: job.id, err: toAppError(err).toLog() }, 'resuming transfer after sign-in failed'));
+        }
       });
   }
 
@@ -293,8 +344,11 @@ export class JobRunner {
         job = await save(withFile(job, i, { state: 'cancelled', session: undefined }));
         continue;
       }
-      job = await this.runFile(job, i, entry, save);
+      job = file.mode === 'link' ? await this.linkOne(job, i, entry, save) : await this.runFile(job, i, entry, save);
       if (entry.waitingForSignIn) break;
+      // In a batch, each file's outcome reaches the card as it happens (the summary line counts
+      // them); the last one's comes with the final card.
+      if (job.files.slice(i + 1).some((f) => f.state === 'queued' || f.state === 'running')) entry.throttle.push(job);
     }
     return this.conclude(job, entry);
   }
@@ -395,6 +449,27 @@ export class JobRunner {
     }
   }
 
+  /** A file too large to attach: a link on the task and a line in its note (src/jobs/link-file.ts). */
+  private async linkOne(start: TransferJob, index: number, entry: Running, save: (job: TransferJob) => Promise<TransferJob>): Promise<TransferJob> {
+    const job = await save(withFile(start, index, { state: 'running', startedAt: start.files[index]?.startedAt ?? new Date().toISOString() }));
+    const file = job.files[index] as FileJob;
+    try {
+      if (!this.deps.linkerFor || file.webUrl === undefined) throw new AppError('INTERNAL', 'This file cannot be linked.');
+      const { linkedResourceId } = await linkFile(this.deps.linkerFor(job), job.target, { name: file.name, webUrl: file.webUrl, size: file.size }, { retryPolicy: this.deps.retryPolicy, signal: entry.abort.signal });
+      this.deps.logger.info({ jobId: job.id, file: index }, 'file linked');
+      return await save(withFile(job, index, { state: 'done', linkedResourceId }));
+    } catch (raw) {
+      const err = entry.abort.signal.aborted ? cancelledError(entry.abort.signal.reason) : toAppError(raw);
+      if (err.code === 'SIGN_IN_REQUIRED' || entry.abort.signal.reason instanceof SignInPause) {
+        entry.waitingForSignIn = true;
+        return await save(withFile(job, index, { state: 'queued' }));
+      }
+      const cancelled = err.code === 'CANCELLED';
+      this.deps.logger[cancelled ? 'info' : 'warn']({ jobId: job.id, file: index, err: err.toLog() }, cancelled ? 'link cancelled' : 'link failed');
+      return await save(withFile(job, index, { state: cancelled ? 'cancelled' : 'failed', error: cancelled ? undefined : { code: err.code, message: userMessage(err, file.name), requestId: err.requestId } }));
+    }
+  }
+
   /**
    * Writes the record. A failed write (disk full, permissions) is logged, not thrown: the
    * transfer itself is fine, and its outcome must not turn into a failure (and a duplicate on
@@ -443,13 +518,7 @@ function withFile(job: TransferJob, index: number, change: Partial<FileJob>): Tr
   return { ...job, files: job.files.map((f, i) => (i === index ? { ...f, ...change } : f)) };
 }
 
-function endRemaining(job: TransferJob, state: 'cancelled' | 'failed', error?: FileJob['error']): TransferJob {
-  return {
-    ...job,
-    files: job.files.map((f) => (f.state === 'queued' || f.state === 'running' ? { ...f, state, session: undefined, error } : f)),
-  };
-}
-
 function taskTarget(job: TransferJob, file: FileJob) {
-  return { listId: job.target.listId, taskId: job.target.taskId, fileName: file.name, contentType: file.contentType };
+  // Under the name chosen when it was planned (a distinct one when the task had a namesake).
+  return { listId: job.target.listId, taskId: job.target.taskId, fileName: file.attachName ?? file.name, contentType: file.contentType };
 }

@@ -2,12 +2,19 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
 import type { OpenIdEmulator } from '../emulators/openid';
+import { BodyRefused, checkJsonHeaders } from '../http/json-body';
+import { hostIsLoopback, isLoopbackServiceUrl, originIsForeign } from '../http/loopback-host';
 
 /**
  * LOCAL_SIGN_IN: what the Bot Framework channel does between Teams and a bot, for the Agents
  * Playground (which sends activities unsigned): each activity is forwarded to the bot with a
  * channel token signed by the OpenID emulator's key (`aud` = the bot, `serviceurl` = the
- * activity's), so the bot authenticates it exactly as it would in Azure. Loopback only.
+ * activity's), so the bot authenticates it exactly as it would in Azure.
+ *
+ * It signs what reaches it, so it takes only what the Playground sends: a loopback name in
+ * `Host` (DNS rebinding), no other site's `Origin`, `application/json` (a cross-site page can
+ * send text/plain without a CORS preflight, never JSON) and a loopback serviceUrl (the bot's
+ * replies, the user's lists and tasks, go only to the Playground and the emulators).
  */
 export interface ChannelProxy {
   /** The messaging endpoint to give the Playground. */
@@ -24,6 +31,11 @@ export async function startChannelProxy(options: { botEndpoint: string; appId: s
         res.writeHead(404).end();
         return;
       }
+      const refused = refusal(req);
+      if (refused !== undefined) {
+        res.writeHead(refused.status, { 'content-type': 'application/json', connection: 'close' }).end(JSON.stringify({ error: refused.message }));
+        return;
+      }
       const body = await readBody(req);
       if (body === undefined) {
         res.writeHead(413).end();
@@ -35,6 +47,10 @@ export async function startChannelProxy(options: { botEndpoint: string; appId: s
         serviceUrl = typeof activity.serviceUrl === 'string' ? activity.serviceUrl : '';
       } catch {
         res.writeHead(400).end();
+        return;
+      }
+      if (!isLoopbackServiceUrl(serviceUrl)) {
+        res.writeHead(403, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'The local channel only signs activities whose serviceUrl is on loopback (the Agents Playground).' }));
         return;
       }
       const token = options.openid.channelToken({ appId: options.appId, serviceUrl });
@@ -65,6 +81,18 @@ export async function startChannelProxy(options: { botEndpoint: string; appId: s
         server.closeAllConnections();
       }),
   };
+}
+
+function refusal(req: IncomingMessage): { status: number; message: string } | undefined {
+  if (!hostIsLoopback(req)) return { status: 421, message: 'The local channel answers only as http://127.0.0.1 or http://localhost.' };
+  if (originIsForeign(req)) return { status: 403, message: 'Requests from other sites are not accepted.' };
+  try {
+    checkJsonHeaders(req);
+  } catch (err) {
+    if (err instanceof BodyRefused) return { status: err.status, message: err.message };
+    throw err;
+  }
+  return undefined;
 }
 
 async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {

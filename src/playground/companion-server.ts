@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { BuiltInEmulators } from '../app';
 import { AppError, toAppError } from '../errors';
+import { hostIsLoopback } from '../http/loopback-host';
 import { contentTypeFor } from '../sources/content-type';
 import { channelFilePost, personalFileMessage, sharedFileAddress } from './file-activities';
 import { BandwidthInput, FaultInput, NetworkControls } from './network-controls';
@@ -246,12 +247,10 @@ export async function startCompanion(options: CompanionOptions): Promise<Compani
     throw new HttpProblem(404, 'There is nothing here.');
   };
 
-  const allowedHosts = (): Set<string> => new Set([`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]);
-
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     try {
       // DNS rebinding: a page from another site may resolve its own name to 127.0.0.1.
-      if (!allowedHosts().has((req.headers.host ?? '').toLowerCase())) throw new HttpProblem(421, 'Open this page as http://127.0.0.1 or http://localhost.');
+      if (!hostIsLoopback(req, port)) throw new HttpProblem(421, 'Open this page as http://127.0.0.1 or http://localhost.');
       // Cross-site requests: a custom header cannot be sent without a CORS preflight, which
       // this server never grants, so only the page itself can change anything.
       if (req.method !== 'GET' && req.method !== 'HEAD' && req.headers['x-companion'] !== '1') throw new HttpProblem(403, 'Requests that change something must come from the companion page.');

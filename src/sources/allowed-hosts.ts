@@ -93,3 +93,12 @@ export function assertDownloadAllowed(url: URL | string, allowList: readonly str
   }
   return parsed;
 }
+
+/** Whether a URL (as text) names an allowed host; a malformed one does not. */
+export function isUrlAllowed(url: string, allowList: readonly string[], opts: HostCheckOptions): boolean {
+  try {
+    return isHostAllowed(new URL(url), allowList, opts);
+  } catch {
+    return false;
+  }
+}

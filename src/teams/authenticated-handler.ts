@@ -2,7 +2,8 @@ import type { Activity, TurnContext } from 'botbuilder';
 import type { Logger } from 'pino';
 import type { Request, Response } from 'restify';
 import { toAppError } from '../errors';
-import { isLoopbackHost } from '../sources/allowed-hosts';
+import { TEAMS_CHANNEL } from '../identity/user-tokens';
+import { isLoopbackServiceUrl } from '../http/loopback-host';
 import { activityShapeProblem } from './activity-shape';
 import type { TeamsAdapter } from './bot-authentication';
 import { tenantOf, refuseTenant } from './tenant-gate';
@@ -15,6 +16,12 @@ import { tenantOf, refuseTenant } from './tenant-gate';
  * answers 500 for a token signed by another key under a known `kid` (identity.md §7), and it
  * must not look like our fault. Nothing is stored or sent for a refused activity; one warning
  * line is logged.
+ *
+ * Teams only: every Azure Bot also has the Web Chat channel (and often Direct Line), whose client
+ * chooses its own `from.id` and channelData, and the Bot Framework authenticates those
+ * activities like Teams' ones. Identity here is the Teams user id (29:…), which only the
+ * `msteams` channel vouches for, so any other channel is refused (403) before the bot runs. The
+ * Agents Playground (npm start) and the tests send `msteams` too.
  */
 export interface ActivityHandlerOptions {
   logger: Logger;
@@ -51,10 +58,17 @@ export function authenticatedActivityHandler(
     }
     const header = req.headers.authorization;
     let started = false;
+    let otherChannel = false;
     let result;
     try {
       result = await adapter.authenticateAndRun(typeof header === 'string' ? header : '', activity, async (context) => {
         started = true;
+        // After authentication: an unauthenticated caller learns nothing beyond its 401.
+        if (context.activity.channelId !== TEAMS_CHANNEL) {
+          otherChannel = true;
+          options.logger.warn({ channelId: String(context.activity.channelId).slice(0, 40), type: context.activity.type }, 'refused an activity from a channel other than Teams');
+          return;
+        }
         const tenant = tenantOf(context.activity);
         if (options.allowedTenants !== undefined && (tenant === undefined || !options.allowedTenants.includes(tenant))) {
           options.logger.warn({ tenant: tenant ?? '(none)', type: context.activity.type }, 'refused an activity from a tenant that is not allowed');
@@ -74,18 +88,11 @@ export function authenticatedActivityHandler(
       if (!res.headersSent) res.send(500, { error: 'The activity could not be processed.' });
       return;
     }
+    if (otherChannel) {
+      res.send(403, { error: 'To Do Attach works only in Microsoft Teams.' });
+      return;
+    }
     if (result?.body !== undefined) res.send(result.status, result.body);
     else res.send(result?.status ?? 200);
   };
-}
-
-export function isLoopbackServiceUrl(value: unknown): boolean {
-  if (typeof value !== 'string') return false;
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return false;
-  }
-  return (url.protocol === 'http:' || url.protocol === 'https:') && url.username === '' && url.password === '' && isLoopbackHost(url.hostname);
 }

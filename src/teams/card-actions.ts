@@ -1,19 +1,19 @@
-import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { newTaskTitleInput, optionalInput } from './card-inputs';
 import { renderCard } from '../cards/render';
-import { toAppError, userMessage } from '../errors';
-import { pendingLimitSentence } from '../jobs/admission';
-import type { FileJob, TransferJob } from '../jobs/job';
+import { userMessage } from '../errors';
+import type { TransferJob } from '../jobs/job';
 import { cardResponse, messageResponse, type InvokeResult } from './invoke';
 import { loadPickerChoices } from './picker-choices';
 import type { Picker } from './picker-store';
 import { pickerView } from './picker-view';
 import { noticeCard } from './simple-cards';
+import { chosenFiles } from './file-toggles';
+import { onPickerAttach } from './picker-attach';
 import { transferView } from './transfer-view';
 import type { Turn } from './turn';
 
-const PickerData = z.object({
+const PickerData = z.looseObject({
   pickerId: z.string().uuid(),
   listId: optionalInput,
   taskId: optionalInput,
@@ -29,6 +29,9 @@ const STALE = 'This card is out of date or was changed. Send the file again to s
 export async function onCardAction(turn: Turn, verb: string, data: unknown, cardMessageId: string | undefined): Promise<InvokeResult> {
   switch (verb) {
     case 'attach':
+    case 'attachAnyway':
+    case 'attachOthers':
+    case 'pickAnother':
     case 'showTasks':
     case 'dismiss': {
       const parsed = PickerData.safeParse(data);
@@ -41,7 +44,8 @@ export async function onCardAction(turn: Turn, verb: string, data: unknown, card
         return cardResponse(noticeCard('Nothing was attached', 'You closed this card. Send the file again whenever you want to attach it.'));
       }
       if (verb === 'showTasks') return showTasks(turn, picker, parsed.data);
-      return attach(turn, picker, parsed.data, cardMessageId);
+      const { listId, taskId, newTaskTitle, taskSearch } = parsed.data;
+      return onPickerAttach(turn, picker, verb, { listId, taskId, newTaskTitle, taskSearch, raw: parsed.data }, cardMessageId);
     }
     case 'cancel':
     case 'retry': {
@@ -70,92 +74,12 @@ function ownerName(job: TransferJob): string {
 async function showTasks(turn: Turn, picker: Picker, data: z.infer<typeof PickerData>): Promise<InvokeResult> {
   try {
     const choices = await loadPickerChoices(turn.services, turn.requester, { listId: data.listId, search: data.taskSearch });
-    return cardResponse(renderCard('picker', pickerView(picker, choices)));
+    // The card comes back with the files as the user left them.
+    const chosen = chosenFiles(picker.files.map((offer, i) => ({ id: String(i), offer })), data, 'included');
+    return cardResponse(renderCard('picker', pickerView(picker, choices, chosen?.map((c) => c.fileId))));
   } catch (err) {
     return cardResponse(noticeCard('Microsoft To Do is not reachable', userMessage(err), 'attention'));
   }
-}
-
-const ALREADY_ATTACHING = 'Your file is already being attached: this card will show the progress in a moment.';
-
-/** Claimed before the first await: two presses (double click, two clients) start one transfer. */
-async function attach(turn: Turn, picker: Picker, data: z.infer<typeof PickerData>, cardMessageId: string | undefined): Promise<InvokeResult> {
-  if (picker.busy) return messageResponse(ALREADY_ATTACHING);
-  picker.busy = true;
-  try {
-    return await attachOnce(turn, picker, data, cardMessageId);
-  } finally {
-    picker.busy = false;
-  }
-}
-
-async function attachOnce(turn: Turn, picker: Picker, data: z.infer<typeof PickerData>, cardMessageId: string | undefined): Promise<InvokeResult> {
-  const { services, requester } = turn;
-  if (picker.jobId) {
-    // A second press (double click, two clients): show the transfer that already started.
-    const existing = services.store.get(picker.jobId);
-    if (existing) return cardResponse(renderCard('transfer', transferView(existing, new Map(), { taskUrl: taskLink(turn, existing) })));
-  }
-  const again = async (notice: string): Promise<InvokeResult> => {
-    const choices = await loadPickerChoices(services, requester, { listId: data.listId, search: data.taskSearch, notice });
-    return cardResponse(renderCard('picker', pickerView(picker, choices)));
-  };
-  try {
-    if (!data.listId) return await again('Pick a list first.');
-    // Before anything is created in To Do: past the per-user limit nothing starts.
-    if (!services.admission.hasRoomFor(requester.userId)) return await again(pendingLimitSentence(services.admission.maxPendingPerUser));
-    const graph = services.graphFor(requester);
-    const signal = AbortSignal.timeout(10_000);
-    const lists = await graph.listTaskLists({ limit: 200 }, signal);
-    const list = lists.find((l) => l.id === data.listId);
-    if (!list) return await again('That list no longer exists. Pick another one.');
-    let task: { id: string; title: string };
-    if (data.newTaskTitle) {
-      task = await graph.createTask(list.id, data.newTaskTitle, {}, signal);
-    } else if (data.taskId) {
-      try {
-        task = await graph.getTask(list.id, data.taskId, signal);
-      } catch (err) {
-        if (toAppError(err).status === 404) return await again('That task is not in the chosen list any more. Pick another one.');
-        throw err;
-      }
-    } else {
-      return await again('Pick a task, or type a title to create a new one.');
-    }
-    const job = newJob(turn, picker, { listId: list.id, listName: list.displayName, taskId: task.id, taskTitle: task.title }, cardMessageId);
-    services.pickers.markUsed(picker.id, job.id);
-    await services.runner.submit(job);
-    return cardResponse(renderCard('transfer', transferView(job, new Map())));
-  } catch (err) {
-    services.logger.warn({ err: toAppError(err).toLog() }, 'attach failed before the transfer started');
-    return cardResponse(noticeCard('Nothing was attached', userMessage(err), 'attention'));
-  }
-}
-
-function newJob(turn: Turn, picker: Picker, target: TransferJob['target'], cardMessageId: string | undefined): TransferJob {
-  const now = new Date().toISOString();
-  const files: FileJob[] = picker.files.map((f) => ({
-    name: f.name,
-    contentType: f.contentType,
-    size: f.size,
-    source: f.source,
-    state: f.refusal ? 'refused' : 'queued',
-    bytesDone: 0,
-    error: f.refusal ? { code: 'REFUSED', message: f.refusal } : undefined,
-  }));
-  return {
-    version: 1,
-    id: randomUUID().replace(/-/g, ''),
-    userId: turn.requester.userId,
-    aadObjectId: turn.requester.aadObjectId,
-    tenantId: turn.requester.tenantId,
-    card: { serviceUrl: picker.serviceUrl, conversationId: picker.conversationId, activityId: cardMessageId, reference: picker.reference },
-    target,
-    files,
-    state: 'running',
-    createdAt: now,
-    updatedAt: now,
-  };
 }
 
 function cancel(turn: Turn, job: TransferJob): InvokeResult {

@@ -1,5 +1,7 @@
+import type { PendingAttach } from './attach-plan';
 import { ExpiringStore } from './expiring-store';
 import type { FileOffer } from './file-offers';
+import type { Suggestion } from './suggestions';
 
 /** One file or pasted image of the message the dialog was opened on. */
 export interface DialogFile extends FileOffer {
@@ -35,6 +37,10 @@ export interface DialogOffer {
   busy?: boolean;
   /** Set once a task was created or linked without files (a second submit does nothing). */
   doneText?: string;
+  /** The likely tasks, best first (shown first in the dialog; chosen as `suggested:<i>`). */
+  suggestions?: Suggestion[];
+  /** Set while the dialog says some files are already on the task: what Attach was pressed for. */
+  pending?: PendingAttach;
 }
 
 /** Dialog offers by id; the dialog's submit data carries only the id. */

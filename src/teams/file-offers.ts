@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { JobSource } from '../jobs/job';
 import { contentTypeFor } from '../sources/content-type';
@@ -12,6 +13,20 @@ export interface FileOffer {
   size?: number;
   /** Why this file cannot be attached (too large, host not allowed), as a sentence. */
   refusal?: string;
+  /**
+   * Where the file lives for good (its SharePoint/OneDrive address), when Teams says: a file
+   * too large to attach can go on the task as a link to it.
+   */
+  webUrl?: string;
+  /** Too large for To Do, but it has a durable address: offered as a link instead (issue 14 §3). */
+  linkOnly?: boolean;
+  /** Which file this is, hashed (see FileJob.sourceKey). */
+  sourceKey?: string;
+}
+
+/** A short, non-secret key for a file's identity (never the address itself in clear). */
+export function sourceKeyOf(kind: 'teams' | 'share' | 'hosted', id: string): string {
+  return createHash('sha256').update(`${kind}:${id}`).digest('hex').slice(0, 32);
 }
 
 export const FILE_DOWNLOAD_INFO = 'application/vnd.microsoft.teams.file.download.info';
@@ -19,6 +34,8 @@ export const FILE_DOWNLOAD_INFO = 'application/vnd.microsoft.teams.file.download
 const DownloadInfoAttachment = z.object({
   contentType: z.literal(FILE_DOWNLOAD_INFO),
   name: z.string().trim().min(1).max(400),
+  /** The file's OneDrive address (the sender's "Microsoft Teams Chat Files"); never fetched. */
+  contentUrl: z.string().max(MAX_URL_LENGTH).url().optional().catch(undefined),
   content: z.object({
     downloadUrl: z.string().max(MAX_URL_LENGTH).url(),
     fileType: z.string().optional(),
@@ -40,6 +57,8 @@ export function fileOffersFromAttachments(attachments: readonly unknown[] | unde
       name: a.name,
       contentType: contentTypeFor(a.name, a.content.fileType),
       source: { kind: 'download', url: a.content.downloadUrl },
+      ...(a.contentUrl !== undefined ? { webUrl: a.contentUrl } : {}),
+      ...(a.content.uniqueId ? { sourceKey: sourceKeyOf('teams', a.content.uniqueId) } : {}),
     });
   }
   return offers;
@@ -85,7 +104,8 @@ export function shareOffersFromAttachments(attachments: readonly unknown[] | und
   for (const raw of attachments ?? []) {
     const parsed = ReferenceAttachment.safeParse(raw);
     if (!parsed.success) continue;
-    offers.push({ name: parsed.data.name, contentType: contentTypeFor(parsed.data.name), source: { kind: 'share', sharingUrl: parsed.data.contentUrl } });
+    const url = parsed.data.contentUrl;
+    offers.push({ name: parsed.data.name, contentType: contentTypeFor(parsed.data.name), source: { kind: 'share', sharingUrl: url }, webUrl: url, sourceKey: sourceKeyOf('share', url) });
   }
   return offers;
 }

@@ -1,17 +1,25 @@
-import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { pendingLimitSentence } from '../jobs/admission';
 import { newTaskTitleInput, optionalInput } from './card-inputs';
 import { renderCard } from '../cards/render';
 import { toAppError, userMessage } from '../errors';
-import { pendingLimitSentence } from '../jobs/admission';
+import type { TaskRef } from '../graph/client';
 import type { LinkedResourceInput } from '../graph/types';
-import type { FileJob, TransferJob } from '../jobs/job';
+import type { TransferJob } from '../jobs/job';
+import { LINK_APPLICATION_NAME } from '../jobs/link-file';
+import { planAttach, type ChosenFile, type JobTarget, type PlannedFile } from './attach-plan';
 import type { DialogFile, DialogOffer } from './dialog-offers';
-import { dialogMessage, dialogResponse, dialogView } from './dialog-view';
+import { dialogCardResponse, dialogMessage, dialogResponse, dialogView } from './dialog-view';
+import { chosenFiles } from './file-toggles';
 import type { InvokeResult } from './invoke';
-import { firstWords, parseMessagePayload } from './message-payload';
+import { alreadyAttachedView, newTransferJob, plannedJobFile } from './job-files';
+import { firstLine, firstWords, parseMessagePayload } from './message-payload';
 import { probe } from './messages';
 import { loadPickerChoices } from './picker-choices';
+import { openingChoices } from './ranked-choices';
+import { settle } from './settle';
+import { rankingContext } from './suggestions';
+import { resolveTarget } from './task-target';
 import { transferView } from './transfer-view';
 import type { Turn } from './turn';
 
@@ -26,12 +34,12 @@ import type { Turn } from './turn';
  */
 
 /** The name To Do shows on the link back to the message. */
-export const LINKED_APPLICATION_NAME = 'To Do Attach';
+export const LINKED_APPLICATION_NAME = LINK_APPLICATION_NAME;
 
 const FetchTaskValue = z.looseObject({ messagePayload: z.unknown() });
 
 const DialogData = z.looseObject({
-  action: z.enum(['attach', 'showTasks']),
+  action: z.enum(['attach', 'showTasks', 'attachAnyway', 'attachOthers', 'pickAnother']),
   offerId: z.string().uuid(),
   listId: optionalInput,
   taskId: optionalInput,
@@ -43,8 +51,6 @@ type DialogInput = z.infer<typeof DialogData>;
 
 const SubmitValue = z.looseObject({ data: z.record(z.string(), z.unknown()) });
 
-const FILE_TOGGLE = /^file_(.*)$/;
-
 const TAMPERED = 'This dialog was changed or is out of date. Close it and choose Attach to To Do on the message again.';
 const EXPIRED = 'This dialog has expired. Close it and choose Attach to To Do on the message again.';
 
@@ -53,20 +59,29 @@ export async function onFetchTask(turn: Turn, value: unknown): Promise<InvokeRes
   const parsed = parsedValue.success ? parseMessagePayload(parsedValue.data.messagePayload) : undefined;
   if (!parsed) return dialogMessage('I could not read that message. Please try again.');
   const { services, requester } = turn;
-  // Sizes from /shares/{id}/driveItem, so files over 25 MB are refused before anything starts;
-  // a host outside the allow-list is refused here, before any request.
+  const notice = parsed.offered > parsed.files.length ? `This dialog takes the first ${parsed.files.length} of the ${parsed.offered.toLocaleString('en-US')} files; use it again for the others.` : undefined;
+  // Ranked against the files' names (not the names we give pasted images), the message and the
+  // chat or channel, while the sizes are probed.
+  const names = parsed.files.filter((f) => f.kind === 'file').map((f) => f.name);
+  const loading = settle(openingChoices(services, requester, rankingContext(names, parsed.message.text, requester.conversationName), notice));
+  // Sizes from /shares/{id}/driveItem, so files over 25 MB are refused (or offered as a link)
+  // before anything starts; a host outside the allow-list is refused here, before any request.
   const files = await Promise.all(
     parsed.files.map((f): Promise<DialogFile> => (f.kind === 'file' ? probe(turn, f) : Promise.resolve(f))),
   );
-  const offer = services.dialogOffers.create({ ownerUserId: requester.userId, ownerName: requester.name, files, message: parsed.message });
-  try {
-    const notice = parsed.offered > files.length ? `This dialog takes the first ${files.length} of the ${parsed.offered.toLocaleString('en-US')} files; use it again for the others.` : undefined;
-    const choices = await loadPickerChoices(services, requester, { notice });
-    return dialogResponse(dialogView(offer, choices));
-  } catch (err) {
-    services.logger.warn({ err: toAppError(err).toLog() }, 'could not load To Do lists for the dialog');
-    return dialogMessage(userMessage(err));
+  const loaded = await loading;
+  if (!loaded.ok) {
+    services.logger.warn({ err: toAppError(loaded.error).toLog() }, 'could not load To Do lists for the dialog');
+    return dialogMessage(userMessage(loaded.error));
   }
+  const offer = services.dialogOffers.create({
+    ownerUserId: requester.userId,
+    ownerName: requester.name,
+    files,
+    message: parsed.message,
+    suggestions: loaded.value.suggested.suggestions,
+  });
+  return dialogResponse(dialogView(offer, loaded.value.choices));
 }
 
 export async function onSubmitAction(turn: Turn, value: unknown): Promise<InvokeResult> {
@@ -77,95 +92,100 @@ export async function onSubmitAction(turn: Turn, value: unknown): Promise<Invoke
   const offer = turn.services.dialogOffers.get(data.offerId);
   if (!offer) return dialogMessage(EXPIRED);
   if (offer.ownerUserId !== turn.requester.userId) return dialogMessage(`Only ${offer.ownerName} can use this dialog.`);
-  const chosen = chosenFiles(offer, submit.data.data);
+  const chosen = chosenFiles(offer.files.map((f) => ({ id: f.id, offer: f })), submit.data.data, 'left-out');
   if (!chosen) return dialogMessage(TAMPERED);
-  if (data.action === 'showTasks') return again(turn, offer, data);
-  return attach(turn, offer, data, chosen);
+  // The dialog comes back with the files as the user left them.
+  if (data.action === 'showTasks') return again(turn, offer, data, undefined, chosen.map((c) => c.fileId));
+  return attach(turn, offer, data, chosen, submit.data.data);
 }
 
-/** The files whose toggles are on; undefined when a toggle names a file the offer does not have. */
-function chosenFiles(offer: DialogOffer, data: Record<string, unknown>): DialogFile[] | undefined {
-  const chosen: DialogFile[] = [];
-  for (const [key, v] of Object.entries(data)) {
-    const m = FILE_TOGGLE.exec(key);
-    if (!m) continue;
-    const file = offer.files.find((f) => f.id === m[1]);
-    if (!file || (v !== 'true' && v !== 'false')) return undefined;
-    if (v === 'true') chosen.push(file);
-  }
-  return chosen;
-}
-
-async function again(turn: Turn, offer: DialogOffer, data: DialogInput, notice?: string): Promise<InvokeResult> {
+async function again(turn: Turn, offer: DialogOffer, data: DialogInput, notice?: string, chosenIds?: readonly string[]): Promise<InvokeResult> {
   try {
     const choices = await loadPickerChoices(turn.services, turn.requester, { listId: data.listId, search: data.taskSearch, notice });
-    return dialogResponse(dialogView(offer, choices, { newTaskTitle: data.newTaskTitle ?? '', linkBack: data.linkToMessage !== 'false' }));
+    return dialogResponse(dialogView(offer, choices, { newTaskTitle: data.newTaskTitle ?? '', linkBack: data.linkToMessage !== 'false', chosenIds }));
   } catch (err) {
     return dialogMessage(userMessage(err));
   }
 }
 
 /** Claimed before the first await: two submits of one dialog start one transfer. */
-async function attach(turn: Turn, offer: DialogOffer, data: DialogInput, chosen: DialogFile[]): Promise<InvokeResult> {
+async function attach(turn: Turn, offer: DialogOffer, data: DialogInput, chosen: ChosenFile[], raw: Record<string, unknown>): Promise<InvokeResult> {
   if (offer.busy) return dialogMessage('These files are already being attached. Follow the progress in your chat with me.');
   offer.busy = true;
   try {
-    return await attachOnce(turn, offer, data, chosen);
+    return await attachOnce(turn, offer, data, chosen, raw);
+  } catch (err) {
+    turn.services.logger.warn({ err: toAppError(err).toLog() }, 'message extension attach failed before the transfer started');
+    return dialogMessage(userMessage(err));
   } finally {
     offer.busy = false;
   }
 }
 
-async function attachOnce(turn: Turn, offer: DialogOffer, data: DialogInput, chosen: DialogFile[]): Promise<InvokeResult> {
+async function attachOnce(turn: Turn, offer: DialogOffer, data: DialogInput, chosen: ChosenFile[], raw: Record<string, unknown>): Promise<InvokeResult> {
   const { services, requester } = turn;
   if (offer.jobId) return dialogMessage('These files are already being attached. Follow the progress in your chat with me.');
   if (offer.doneText) return dialogMessage(offer.doneText);
-  const attachable = chosen.filter((f) => f.refusal === undefined);
-  const refused = chosen.find((f) => f.refusal !== undefined);
-  if (refused && attachable.length === 0) return dialogMessage(refused.refusal ?? TAMPERED);
-  if (!data.listId) return again(turn, offer, data, 'Pick a list first.');
-  // Before anything is created in To Do: past the per-user limit nothing starts.
-  if (attachable.length > 0 && !services.admission.hasRoomFor(requester.userId)) return again(turn, offer, data, pendingLimitSentence(services.admission.maxPendingPerUser));
-  const link = data.linkToMessage === 'true' ? linkedResourceFor(offer) : undefined;
-  try {
-    const graph = services.graphFor(requester);
-    const signal = AbortSignal.timeout(10_000);
-    const lists = await graph.listTaskLists({ limit: 200 }, signal);
-    const list = lists.find((l) => l.id === data.listId);
-    if (!list) return await again(turn, offer, data, 'That list no longer exists. Pick another one.');
-    let task: { id: string; title: string };
-    let created = false;
-    if (data.taskId) {
-      try {
-        task = await graph.getTask(list.id, data.taskId, signal);
-      } catch (err) {
-        if (toAppError(err).status === 404) return await again(turn, offer, data, 'That task is not in the chosen list any more. Pick another one.');
-        throw err;
-      }
-      if (link) await graph.addLinkedResource(list.id, task.id, link, signal);
-    } else if (data.newTaskTitle) {
-      task = await graph.createTask(list.id, data.newTaskTitle, link ? { linkedResources: [link] } : {}, signal);
-      created = true;
-    } else {
-      return await again(turn, offer, data, 'Pick a task, or type a title to create a new one.');
-    }
-    const target: TransferJob['target'] = { listId: list.id, listName: list.displayName, taskId: task.id, taskTitle: task.title };
-    if (attachable.length === 0) {
-      offer.doneText = doneSentence(target, created, link !== undefined);
-      return dialogMessage(offer.doneText);
-    }
-    const job = newJob(turn, attachable, target);
-    const shown = await turn.openPersonalChat(renderCard('transfer', transferView(job, new Map())));
-    const started: TransferJob = { ...job, card: { serviceUrl: shown.serviceUrl, conversationId: shown.conversationId, activityId: shown.activityId, reference: shown.reference } };
-    offer.jobId = started.id;
-    await services.runner.submit(started);
-    // Answered at once with a sentence (Teams shows it in the dialog; so does the Agents
-    // Playground, which rejects an empty answer); progress continues in the 1:1 chat.
-    return dialogMessage(startedSentence(attachable.length, target.taskTitle));
-  } catch (err) {
-    services.logger.warn({ err: toAppError(err).toLog() }, 'message extension attach failed before the transfer started');
-    return dialogMessage(userMessage(err));
+  const graph = services.graphFor(requester);
+  const signal = AbortSignal.timeout(10_000);
+  const deps = { listAttachments: (t: TaskRef, s: AbortSignal) => graph.listAttachments(t, s), jobs: services.store.listByUser(requester.userId) };
+
+  if (data.action === 'pickAnother') {
+    const pending = offer.pending;
+    offer.pending = undefined;
+    const back: DialogInput = { ...data, listId: pending?.target.listId, newTaskTitle: firstLine(offer.message.text), linkToMessage: pending && !pending.linkToMessage ? 'false' : undefined };
+    return again(turn, offer, back, 'Pick another task, or type a title to create a new one.', pending?.fileIds);
   }
+  // Before anything is created in To Do: past the per-user limit no transfer starts (a link alone still may).
+  const startsTransfer = data.action === 'attachAnyway' || data.action === 'attachOthers' || chosen.length > 0;
+  if (startsTransfer && !services.admission.hasRoomFor(requester.userId)) {
+    return again(turn, offer, data, pendingLimitSentence(services.admission.maxPendingPerUser), chosen.map((c) => c.fileId));
+  }
+  if (data.action === 'attachAnyway' || data.action === 'attachOthers') {
+    // What Attach was submitted for, kept server-side (this card has no inputs).
+    const pending = offer.pending;
+    if (!pending) return dialogMessage(TAMPERED);
+    const chosenBefore = offer.files.filter((f) => pending.fileIds.includes(f.id)).map((f) => ({ fileId: f.id, offer: f }));
+    const plan = await planAttach(deps, pending.target, chosenBefore, { force: data.action === 'attachAnyway', newTask: pending.newTask, signal });
+    if (plan.files.length === 0) return dialogMessage('Every chosen file is already on the task, so nothing was uploaded.');
+    offer.pending = undefined;
+    return start(turn, offer, pending.target, plan.files, pending.linkToMessage ? linkedResourceFor(offer) : undefined);
+  }
+
+  // A file the user switched on that cannot go on the task: say why rather than do nothing.
+  const refused = offer.files.find((f) => f.refusal !== undefined && raw[`file_${f.id}`] === 'true');
+  if (refused && chosen.length === 0) return dialogMessage(refused.refusal ?? TAMPERED);
+  const link = data.linkToMessage === 'true' ? linkedResourceFor(offer) : undefined;
+  const resolved = await resolveTarget(graph, data, { suggestions: offer.suggestions, prefer: 'task', newTaskLinks: link ? [link] : undefined, signal });
+  if ('notice' in resolved) return again(turn, offer, data, resolved.notice, chosen.map((c) => c.fileId));
+  const { target, created } = resolved;
+  // A new task got the message link when it was created.
+  const linkLater = created ? undefined : link;
+  if (chosen.length === 0) {
+    if (linkLater) await graph.addLinkedResource(target.listId, target.taskId, linkLater, signal);
+    offer.doneText = doneSentence(target, created, link !== undefined);
+    return dialogMessage(offer.doneText);
+  }
+  const plan = await planAttach(deps, target, chosen, { newTask: created, signal });
+  if (plan.already.length > 0) {
+    offer.pending = { target, fileIds: chosen.map((c) => c.fileId), linkToMessage: linkLater !== undefined, newTask: created };
+    return dialogCardResponse(renderCard('already-attached', alreadyAttachedView(offer.id, true, target, plan.already, chosen.length)));
+  }
+  return start(turn, offer, target, plan.files, linkLater);
+}
+
+async function start(turn: Turn, offer: DialogOffer, target: JobTarget, planned: readonly PlannedFile[], messageLink: LinkedResourceInput | undefined): Promise<InvokeResult> {
+  const { services, requester } = turn;
+  if (messageLink) await services.graphFor(requester).addLinkedResource(target.listId, target.taskId, messageLink, AbortSignal.timeout(10_000));
+  // The card's place is known once it is posted in the 1:1 chat.
+  const job = newTransferJob(requester, target, planned.map(plannedJobFile), { serviceUrl: requester.serviceUrl, conversationId: '', reference: {} });
+  const shown = await turn.openPersonalChat(renderCard('transfer', transferView(job, new Map())));
+  const started: TransferJob = { ...job, card: { serviceUrl: shown.serviceUrl, conversationId: shown.conversationId, activityId: shown.activityId, reference: shown.reference } };
+  offer.jobId = started.id;
+  await services.runner.submit(started);
+  // Answered at once with a sentence (Teams shows it in the dialog; so does the Agents
+  // Playground, which rejects an empty answer); progress continues in the 1:1 chat.
+  return dialogMessage(startedSentence(planned, target.taskTitle));
 }
 
 function linkedResourceFor(offer: DialogOffer): LinkedResourceInput | undefined {
@@ -180,26 +200,10 @@ function doneSentence(target: TransferJob['target'], created: boolean, linked: b
   return linked ? `Linked the message to ${where}.` : `Nothing to attach: ${where} is unchanged.`;
 }
 
-function newJob(turn: Turn, files: DialogFile[], target: TransferJob['target']): TransferJob {
-  const now = new Date().toISOString();
-  const jobFiles: FileJob[] = files.map((f) => ({ name: f.name, contentType: f.contentType, size: f.size, source: f.source, state: 'queued', bytesDone: 0 }));
-  return {
-    version: 1,
-    id: randomUUID().replace(/-/g, ''),
-    userId: turn.requester.userId,
-    aadObjectId: turn.requester.aadObjectId,
-    tenantId: turn.requester.tenantId,
-    // Replaced by the 1:1 chat's card once it is posted.
-    card: { serviceUrl: turn.requester.serviceUrl, conversationId: '', reference: {} },
-    target,
-    files: jobFiles,
-    state: 'running',
-    createdAt: now,
-    updatedAt: now,
-  };
-}
-
-function startedSentence(files: number, taskTitle: string): string {
-  const what = files === 1 ? 'the file' : `${files} files`;
-  return `Attaching ${what} to “${taskTitle}”. Follow the progress in your chat with me.`;
+function startedSentence(planned: readonly PlannedFile[], taskTitle: string): string {
+  const links = planned.filter((p) => p.offer.linkOnly).length;
+  const uploads = planned.length - links;
+  const what = uploads === 0 ? (links === 1 ? 'a link to the file' : `links to ${links} files`) : uploads === 1 && links === 0 ? 'the file' : `${planned.length} files`;
+  const verb = uploads === 0 ? 'Adding' : 'Attaching';
+  return `${verb} ${what} to “${taskTitle}”. Follow the progress in your chat with me.`;
 }

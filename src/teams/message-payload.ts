@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { looksLikeHostedContent } from '../graph/hosted-contents';
+import { decodeEntities } from '../html-entities';
 import { contentTypeFor } from '../sources/content-type';
 import type { DialogFile, SourceMessage } from './dialog-offers';
-import { shareOffersFromAttachments } from './file-offers';
+import { shareOffersFromAttachments, sourceKeyOf } from './file-offers';
 import { MAX_FILES_PER_CARD, MAX_KEPT_MESSAGE_CHARS, MAX_URL_LENGTH } from './limits';
 
 /**
@@ -45,7 +46,7 @@ export function parseMessagePayload(value: unknown): ParsedMessage | undefined {
     image++;
     const name = `Image ${image} from the message.png`;
     // Pasted images are PNG in Teams; the hosted content's own Content-Type is not known until read.
-    add({ kind: 'image', name, contentType: contentTypeFor(name), source: { kind: 'hosted-content', contentUrl: src } });
+    add({ kind: 'image', name, contentType: contentTypeFor(name), source: { kind: 'hosted-content', contentUrl: src }, sourceKey: sourceKeyOf('hosted', src) });
   }
   const link = p.linkToMessage && /^https:\/\//i.test(p.linkToMessage) ? p.linkToMessage : undefined;
   return { message: { id: p.id, link, text: text.slice(0, MAX_KEPT_MESSAGE_CHARS) }, files, offered };
@@ -100,18 +101,6 @@ export function htmlToText(html: string): string {
     .map((l) => l.replace(/\s+/g, ' ').trim())
     .filter((l) => l !== '')
     .join('\n');
-}
-
-const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
-
-function decodeEntities(s: string): string {
-  return s.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, code: string) => {
-    if (code[0] === '#') {
-      const n = code[1] === 'x' || code[1] === 'X' ? parseInt(code.slice(2), 16) : parseInt(code.slice(1), 10);
-      return Number.isInteger(n) && n > 0 && n <= 0x10ffff ? String.fromCodePoint(n) : whole;
-    }
-    return ENTITIES[code.toLowerCase()] ?? whole;
-  });
 }
 
 /** The default new-task title: the message's first line, cut to To Do's 255 characters. */

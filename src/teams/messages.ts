@@ -4,7 +4,9 @@ import { renderCard, type AdaptiveCardJson } from '../cards/render';
 import { isSharedConversation, replyPrivately } from './conversation-privacy';
 import { fileOffersFromAttachments, shareOffersFromAttachments, unreadableReason, type FileOffer } from './file-offers';
 import { MAX_FILES_PER_CARD } from './limits';
-import { loadPickerChoices } from './picker-choices';
+import { openingChoices } from './ranked-choices';
+import { settle } from './settle';
+import { rankingContext } from './suggestions';
 import { pickerView } from './picker-view';
 import { helpCard, noticeCard, statusCard } from './simple-cards';
 import type { Turn } from './turn';
@@ -29,7 +31,7 @@ export async function onMessage(
     const verdict = turn.services.admission.takeFileMessage(turn.requester.userId);
     if (verdict === 'tell') await replyPrivately(turn, noticeCard('One moment, please', FILE_MESSAGE_LIMIT_SENTENCE), 'I answered you in our 1:1 chat.');
     if (verdict !== 'ok') return;
-    return offerFiles(turn, offers.slice(0, MAX_FILES_PER_CARD), offers.length);
+    return offerFiles(turn, offers.slice(0, MAX_FILES_PER_CARD), offers.length, text);
   }
   const unreadable = unreadableReason(attachments);
   if (unreadable !== undefined) {
@@ -42,9 +44,15 @@ export async function onMessage(
   await turn.replyCard(helpCard());
 }
 
-async function offerFiles(turn: Turn, offers: FileOffer[], offered: number): Promise<void> {
+async function offerFiles(turn: Turn, offers: FileOffer[], offered: number, messageText: string): Promise<void> {
   const { services, requester } = turn;
+  const notice = offered > offers.length ? `This card takes the first ${offers.length} of the ${offered} files; send the others in another message.` : undefined;
+  // Ranked against the file names, the message and the chat or channel the file came from;
+  // fetched while the sizes are probed.
+  const context = rankingContext(offers.map((o) => o.name), messageText, requester.conversationName);
+  const loading = settle(openingChoices(services, requester, context, notice));
   const probed = await Promise.all(offers.map((o) => probe(turn, o)));
+  const loaded = await loading;
   const picker = services.pickers.create({
     ownerUserId: requester.userId,
     ownerName: requester.name,
@@ -52,15 +60,14 @@ async function offerFiles(turn: Turn, offers: FileOffer[], offered: number): Pro
     reference: turn.reference,
     serviceUrl: requester.serviceUrl,
     conversationId: requester.conversationId,
+    ...(loaded.ok ? { suggestions: loaded.value.suggested.suggestions } : {}),
   });
   let card: AdaptiveCardJson;
-  try {
-    const notice = offered > offers.length ? `This card takes the first ${offers.length} of the ${offered} files; send the others in another message.` : undefined;
-    const choices = await loadPickerChoices(services, requester, { notice });
-    card = renderCard('picker', pickerView(picker, choices));
-  } catch (err) {
-    services.logger.warn({ err: toAppError(err).toLog() }, 'could not load To Do lists for the picker');
-    card = noticeCard('Microsoft To Do is not reachable', userMessage(err), 'attention');
+  if (loaded.ok) {
+    card = renderCard('picker', pickerView(picker, loaded.value.choices));
+  } else {
+    services.logger.warn({ err: toAppError(loaded.error).toLog() }, 'could not load To Do lists for the picker');
+    card = noticeCard('Microsoft To Do is not reachable', userMessage(loaded.error), 'attention');
   }
   // The picker lists this user's To Do: in a channel or group chat it goes to their 1:1 chat,
   // and the transfer card it becomes lives there too.
@@ -77,6 +84,8 @@ export async function probe<T extends FileOffer>(turn: Turn, offer: T): Promise<
   try {
     const size = await turn.services.probeSize(offer.source, AbortSignal.timeout(SIZE_PROBE_MS), turn.requester);
     if (size !== undefined && size > MAX_ATTACHMENT_BYTES) {
+      // Too large for To Do: a file with a durable home can go on the task as a link instead.
+      if (offer.webUrl !== undefined && turn.services.isDurableLocation(offer.webUrl)) return { ...offer, size, linkOnly: true };
       return { ...offer, size, refusal: fileTooLargeError(offer.name, size).message };
     }
     return { ...offer, size };
@@ -101,3 +110,4 @@ async function cancelAll(turn: Turn): Promise<void> {
   if (!isSharedConversation(turn.requester)) await turn.replyText(text);
   else await replyPrivately(turn, noticeCard('Cancel', text), 'I answered you in our 1:1 chat.');
 }
+

@@ -1,5 +1,7 @@
+import type { PendingAttach } from './attach-plan';
 import { ExpiringStore } from './expiring-store';
 import type { FileOffer } from './file-offers';
+import type { Suggestion } from './suggestions';
 
 /**
  * Pickers waiting for the user to choose a task. Kept in memory: the download URLs they hold
@@ -21,6 +23,10 @@ export interface Picker {
   jobId?: string;
   /** True while an Attach press is being handled (before jobId exists): a second press waits its turn. */
   busy?: boolean;
+  /** The likely tasks, best first (shown first on the card; chosen as `suggested:<i>`). */
+  suggestions?: Suggestion[];
+  /** Set while the card says some files are already on the task: what Attach was pressed for. */
+  pending?: PendingAttach;
 }
 
 export class PickerStore extends ExpiringStore<Picker> {

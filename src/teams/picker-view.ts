@@ -1,6 +1,6 @@
-import { formatBytes } from '../cards/format';
 import type { PickerCardData } from '../cards/view-models';
 import type { TodoTask, TodoTaskList } from '../graph/types';
+import { attachTitle, fileNote, isIncludable, sizeText, taskChoices, toggleTitle } from './file-lines';
 import type { Picker } from './picker-store';
 
 export interface PickerChoices {
@@ -14,22 +14,30 @@ export interface PickerChoices {
   typeahead?: boolean;
 }
 
-export function pickerView(picker: Picker, choices: PickerChoices): PickerCardData {
-  const files = picker.files.map((f) => ({
+/** `chosenIds`: the files whose toggles stay on (default: every one that can go). */
+export function pickerView(picker: Picker, choices: PickerChoices, chosenIds?: readonly string[]): PickerCardData {
+  // Several files, or one that goes as a link: each can be left out with its toggle.
+  const toggles = picker.files.length > 1 || picker.files.some((f) => f.linkOnly);
+  const files = picker.files.map((f, i) => ({
+    id: String(i),
     name: f.name,
-    sizeText: f.size === undefined ? '' : formatBytes(f.size),
-    refused: f.refusal !== undefined,
-    note: f.refusal,
+    sizeText: sizeText(f),
+    refused: !isIncludable(f),
+    note: fileNote(f),
+    toggle: toggles && isIncludable(f),
+    toggleTitle: toggleTitle(f),
+    toggleOn: chosenIds === undefined || chosenIds.includes(String(i)),
   }));
   return {
     pickerId: picker.id,
     files,
     lists: choices.lists.map((l) => ({ title: l.displayName, value: l.id })),
     selectedListId: choices.selectedListId,
-    tasks: choices.tasks.map((t) => ({ title: t.title, value: t.id })),
+    tasks: taskChoices(picker.suggestions, choices.tasks),
     selectedTaskId: choices.selectedTaskId,
     searchText: choices.searchText,
     canAttach: files.some((f) => !f.refused),
+    attachTitle: attachTitle(picker.files),
     notice: choices.notice,
     typeahead: choices.typeahead,
   };

@@ -29,6 +29,11 @@ export interface BotServices {
   graphFor(user: Pick<Requester, 'userId' | 'aadObjectId' | 'tenantId'>): GraphTodoClient;
   /** Learns a file's size without downloading it (undefined when the host does not say). */
   probeSize(source: JobSource, signal: AbortSignal, user?: Pick<Requester, 'userId' | 'aadObjectId' | 'tenantId'>): Promise<number | undefined>;
+  /**
+   * Whether an address is a durable home of a file (a SharePoint/OneDrive host on the download
+   * allow-list): a file there too large to attach can go on the task as a link.
+   */
+  isDurableLocation(url: string): boolean;
   /** Whether picker cards offer typeahead (`Data.Query`); see Config.cardTypeahead. */
   typeahead: boolean;
   /** A link that opens the task in To Do. */

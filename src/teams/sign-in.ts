@@ -5,7 +5,7 @@ import { toAppError, userMessage } from '../errors';
 import type { ExchangeDeduplicator } from '../identity/exchange-dedup';
 import type { PendingActions } from '../identity/pending-actions';
 import type { UserTokenCache } from '../identity/token-cache';
-import type { SignInUser, UserToken, UserTokenService } from '../identity/user-tokens';
+import { teamsSignInUser, type SignInUser, type UserToken, type UserTokenService } from '../identity/user-tokens';
 import { hasFileAttachments, shareOffersFromAttachments } from './file-offers';
 import { messageResponse, type InvokeResult } from './invoke';
 import { messageExtensionAuth } from './message-extension-auth';
@@ -48,7 +48,7 @@ export interface SignInFlowDeps {
 const SIGN_IN_TEXT = 'Sign in once so I can put files on your Microsoft To Do tasks. I continue with your request as soon as you are signed in.';
 const SIGN_OUT_COMMANDS = new Set(['sign out', 'signout', 'sign-out', 'log out', 'logout']);
 const MAGIC_CODE = /^\s*(\d{6})\s*$/;
-const GRAPH_VERBS = new Set(['attach', 'showTasks']);
+const GRAPH_VERBS = new Set(['attach', 'showTasks', 'attachAnyway', 'attachOthers', 'pickAnother']);
 
 const ExchangeValue = z.looseObject({ id: z.string().min(1), connectionName: z.string(), token: z.string().min(1) });
 const VerifyStateValue = z.looseObject({ state: z.string().min(1).max(4096) });
@@ -60,7 +60,7 @@ export class SignInFlow {
   /** Handles the activity when it is about signing in, or when it needs a sign-in first; false lets the bot run. */
   async intercept(context: TurnContext): Promise<boolean> {
     const activity = context.activity;
-    const user: SignInUser = { userId: activity.from?.id ?? '', channelId: activity.channelId ?? 'msteams' };
+    const user = teamsSignInUser(activity.from?.id ?? '');
     if (user.userId === '') return false;
     if (activity.type === ActivityTypes.Invoke) return this.invoke(context, user, activity);
     if (activity.type !== ActivityTypes.Message) return false;
@@ -191,7 +191,8 @@ export class SignInFlow {
       // 412: Teams falls back to the sign-in button (or asks for consent).
       return { status: 412, body: { id, connectionName, failureDetail: 'The bot is unable to exchange token. Proceed with regular login.' } };
     }
-    const first = await this.deps.dedup.claim({ channelId: activity.channelId ?? 'msteams', conversationId: activity.conversation?.id ?? '', exchangeId: id });
+    // Per user: another user's exchange never counts as this one's (nor blocks it).
+    const first = await this.deps.dedup.claim({ channelId: user.channelId, conversationId: activity.conversation?.id ?? '', userId: user.userId, exchangeId: id });
     if (!first) {
       this.deps.logger.info({ exchangeId: id }, 'duplicate token exchange (another Teams client) answered without processing');
       return { status: 200 };

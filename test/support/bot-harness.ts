@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -162,7 +162,8 @@ export class BotHarness {
         contentType: 'application/vnd.microsoft.teams.file.download.info',
         contentUrl: `https://contoso-my.sharepoint.com/personal/files/${encodeURIComponent(f.name)}`,
         name: f.name,
-        content: { downloadUrl: f.url, uniqueId: '5a1c2f3e-0000-4000-8000-abcdefabcdef', fileType: f.name.split('.').pop() },
+        // Teams gives every file its own unique id (the drive item's); the same file keeps it.
+        content: { downloadUrl: f.url, uniqueId: uniqueIdOf(f.url), fileType: f.name.split('.').pop() },
       })),
     });
     return res.status;
@@ -360,6 +361,26 @@ export class ConversationHelpers {
       return this.cards(id).find((c) => pattern.test(cardText(c.card)));
     }, timeoutMs);
   }
+}
+
+/** A GUID-shaped id that stays the same for the same file (its download URL). */
+export function uniqueIdOf(url: string): string {
+  const h = createHash('sha256').update(url).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** The card of a message-extension answer that (re)shows the dialog (`task.type: continue`). */
+export function dialogCardOf(answer: InvokeAnswer): Record<string, unknown> {
+  const task = answer.body['task'] as { type?: string; value?: { card?: { content?: Record<string, unknown> } } } | undefined;
+  if (task?.type !== 'continue') throw new Error(`the dialog answer is not a card: ${JSON.stringify(answer.body).slice(0, 300)}`);
+  return task.value?.card?.content ?? {};
+}
+
+/** The offer id a dialog's buttons send back. */
+export function offerIdOf(card: unknown): string {
+  const m = /"offerId":"([0-9a-f-]{36})"/.exec(JSON.stringify(card));
+  if (!m?.[1]) throw new Error('the dialog has no offerId');
+  return m[1];
 }
 
 export function cardOf(activity: unknown): Record<string, unknown> | undefined {

@@ -183,7 +183,8 @@ export class GraphTodoEmulator {
     return toList(this.ctx.store.addList(displayName));
   }
 
-  addTask(listId: string, title: string, opts: { status?: string; importance?: string } = {}): TodoTask {
+  /** `createdMs`: when it was created (and last changed), e.g. weeks ago for a realistic account. */
+  addTask(listId: string, title: string, opts: { status?: string; importance?: string; body?: string; dueDateTime?: string; createdMs?: number } = {}): TodoTask {
     const list = this.ctx.store.lists.get(listId);
     if (!list) throw notFound('list');
     return toTask(this.ctx.store.addTask(list, title, opts));
@@ -219,6 +220,13 @@ export class GraphTodoEmulator {
   addHostedContent(input: HostedContentInput): { id: string; url: string } {
     const { id, path } = this.shares.addHostedContent(input);
     return { id, url: `${this.baseUrl}${path}` };
+  }
+
+  /** The task's note, as a GET returns it (text). */
+  taskNote(listId: string, taskId: string): string {
+    const task = this.ctx.store.task(listId, taskId);
+    if (!task) throw notFound('task');
+    return task.body;
   }
 
   /** The task's linked resources, as Graph would list them. */
@@ -343,5 +351,6 @@ function toTask(t: StoredTask): TodoTask {
     hasAttachments: t.attachments.size > 0,
     createdDateTime: t.createdDateTime,
     lastModifiedDateTime: t.lastModifiedDateTime,
+    ...(t.dueDateTime !== undefined ? { dueDateTime: t.dueDateTime } : {}),
   };
 }

@@ -3,8 +3,9 @@ import { httpError } from '../http-util';
 /**
  * OData query options the To Do emulator understands: `$filter` (eq/ne on status, importance,
  * title, hasAttachments; contains()/startswith() on title, case-insensitive; joined with
- * `and`), `$top` (page size, capped at the emulator's page size), `$skip` (used by our own
- * `@odata.nextLink`) and `$select`. `$orderby` is accepted and ignored.
+ * `and`), `$orderby` (one or more of title, status, importance, createdDateTime,
+ * lastModifiedDateTime, displayName, each `asc` or `desc`), `$top` (page size, capped at the
+ * emulator's page size), `$skip` (used by our own `@odata.nextLink`) and `$select`.
  */
 
 export type Row = Record<string, unknown>;
@@ -73,6 +74,26 @@ export function parseFilter(filter: string | null): Predicate {
   return (row) => predicates.every((p) => p(row));
 }
 
+const SORTABLE = new Set(['title', 'status', 'importance', 'createddatetime', 'lastmodifieddatetime', 'displayname']);
+
+/** `$orderby=lastModifiedDateTime desc,title`: a stable sort; ISO times compare as text. */
+export function parseOrderBy(orderBy: string | null): ((a: Row, b: Row) => number) | undefined {
+  if (orderBy === null || orderBy.trim() === '') return undefined;
+  const keys = orderBy.split(',').map((part) => {
+    const m = /^\s*(\w+)(?:\s+(asc|desc))?\s*$/i.exec(part);
+    if (!m?.[1] || !SORTABLE.has(m[1].toLowerCase())) throw httpError(400, `Invalid $orderby: cannot sort by "${part.trim()}".`, 'BadRequest');
+    return { prop: m[1], sign: m[2]?.toLowerCase() === 'desc' ? -1 : 1 };
+  });
+  return (a, b) => {
+    for (const { prop, sign } of keys) {
+      const x = String(field(a, prop) ?? '');
+      const y = String(field(b, prop) ?? '');
+      if (x !== y) return x < y ? -sign : sign;
+    }
+    return 0;
+  };
+}
+
 function intParam(query: URLSearchParams, name: string, min: number): number | undefined {
   const v = query.get(name);
   if (v === null) return undefined;
@@ -94,6 +115,8 @@ function applySelect(rows: Row[], select: string | null): Row[] {
  */
 export function pageOf(rows: Row[], query: URLSearchParams, selfUrl: string, pageSize: number, context: string): Row {
   const filtered = rows.filter(parseFilter(query.get('$filter')));
+  const order = parseOrderBy(query.get('$orderby'));
+  if (order) filtered.sort(order);
   const top = intParam(query, '$top', 1);
   const skip = intParam(query, '$skip', 0) ?? 0;
   const size = Math.min(top ?? pageSize, pageSize);

@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { describeIssues } from '../faults';
 import { pageOf, type Row } from './query';
+import { noteTextFromHtml } from './note';
 import { handleSessionRequest } from './sessions';
-import { TASK_FILE_ATTACHMENT_TYPE, type StoredAttachment, type StoredLinkedResource, type StoredList, type StoredTask, type TodoStore } from './store';
+import { graphTime, TASK_FILE_ATTACHMENT_TYPE, type StoredAttachment, type StoredLinkedResource, type StoredList, type StoredTask, type TodoStore } from './store';
 import { httpError, type Exchange } from '../http-util';
 
 /**
@@ -49,12 +50,36 @@ const linkedResourceSchema = z.looseObject({
   externalId: z.string().optional(),
 });
 
+/** An itemBody: `contentType` is `text` or `html` (update documents HTML only; both are read). */
+const itemBodySchema = z.looseObject({
+  content: z.string({ error: 'body.content must be text' }).max(SMALL_JSON_LIMIT, 'body.content is too long'),
+  contentType: z.enum(['text', 'html', 'Text', 'HTML', 'Html'], { error: 'body.contentType must be "text" or "html"' }),
+});
+
+/** A dateTimeTimeZone; the emulator keeps UTC only. */
+const dateTimeTimeZoneSchema = z.looseObject({
+  dateTime: z.string().refine((v) => !Number.isNaN(Date.parse(v.endsWith('Z') ? v : `${v}Z`)), 'dueDateTime.dateTime must be an ISO date-time'),
+  timeZone: z.string().optional(),
+});
+
+const taskFields = {
+  status: z.enum(['notStarted', 'inProgress', 'completed', 'waitingOnOthers', 'deferred']).optional(),
+  importance: z.enum(['low', 'normal', 'high']).optional(),
+  body: itemBodySchema.optional(),
+  dueDateTime: dateTimeTimeZoneSchema.nullable().optional(),
+};
+
 const newTaskSchema = z.looseObject({
   title: z.string({ error: 'title is required' }).min(1, 'title must not be empty'),
   /** Graph accepts linkedResources in the body of a new task ("create todoTask"). */
   linkedResources: z.array(linkedResourceSchema).max(100).optional(),
-  status: z.enum(['notStarted', 'inProgress', 'completed', 'waitingOnOthers', 'deferred']).optional(),
-  importance: z.enum(['low', 'normal', 'high']).optional(),
+  ...taskFields,
+});
+
+/** PATCH changes only the properties it names ("update todoTask"). */
+const taskUpdateSchema = z.looseObject({
+  title: z.string().min(1, 'title must not be empty').optional(),
+  ...taskFields,
 });
 
 const newListSchema = z.looseObject({ displayName: z.string({ error: 'displayName is required' }).min(1, 'displayName must not be empty') });
@@ -82,8 +107,22 @@ export function taskJson(task: StoredTask): Row {
     hasAttachments: task.attachments.size > 0,
     categories: [],
     id: task.id,
-    body: { content: '', contentType: 'text' },
+    body: { content: task.body, contentType: 'text' },
+    ...(task.dueDateTime !== undefined ? { dueDateTime: { dateTime: task.dueDateTime.replace(/Z$/, '.0000000'), timeZone: 'UTC' } } : {}),
   };
+}
+
+/** Stores what a create or update says about the task (body as the text To Do keeps). */
+function applyTaskFields(task: StoredTask, input: z.infer<typeof taskUpdateSchema>): void {
+  if (input.title !== undefined) task.title = input.title;
+  if (input.status !== undefined) task.status = input.status;
+  if (input.importance !== undefined) task.importance = input.importance;
+  if (input.body !== undefined) task.body = input.body.contentType.toLowerCase() === 'html' ? noteTextFromHtml(input.body.content) : input.body.content;
+  if (input.dueDateTime === null) delete task.dueDateTime;
+  else if (input.dueDateTime !== undefined) {
+    const v = input.dueDateTime.dateTime;
+    task.dueDateTime = new Date(Date.parse(v.endsWith('Z') ? v : `${v}Z`)).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  }
 }
 
 export function attachmentJson(att: StoredAttachment): Row {
@@ -145,7 +184,8 @@ export async function handleTodo(ex: Exchange, ctx: TodoContext, rest: string[],
     }
     if (ex.method === 'POST') {
       const input = (await readBodyJson(ex, newTaskSchema, SMALL_JSON_LIMIT)) as z.infer<typeof newTaskSchema>;
-      const created = store.addTask(list, input.title, { status: input.status, importance: input.importance });
+      const created = store.addTask(list, input.title);
+      applyTaskFields(created, input);
       for (const r of input.linkedResources ?? []) created.linkedResources.push(linkedResourceOf(r));
       await ex.sendJson(201, taskJson(created));
       return;
@@ -158,6 +198,12 @@ export async function handleTodo(ex: Exchange, ctx: TodoContext, rest: string[],
 
   if (sub === undefined) {
     if (ex.method === 'GET') return ex.sendJson(200, taskJson(task));
+    if (ex.method === 'PATCH') {
+      const input = (await readBodyJson(ex, taskUpdateSchema, SMALL_JSON_LIMIT)) as z.infer<typeof taskUpdateSchema>;
+      applyTaskFields(task, input);
+      task.lastModifiedDateTime = graphTime();
+      return ex.sendJson(200, taskJson(task));
+    }
     if (ex.method === 'DELETE') {
       store.deleteTask(list.id, task.id);
       return ex.sendEmpty(204);

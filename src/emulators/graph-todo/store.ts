@@ -33,6 +33,10 @@ export interface StoredTask {
   importance: string;
   createdDateTime: string;
   lastModifiedDateTime: string;
+  /** The note as To Do returns it (text; HTML written to it is kept as its text). */
+  body: string;
+  /** ISO date-time in UTC, when the task has a due date. */
+  dueDateTime?: string;
   attachments: Map<string, StoredAttachment>;
   /** Links back to where the task came from (Graph `linkedResources`). */
   linkedResources: StoredLinkedResource[];
@@ -97,7 +101,7 @@ export class TodoStore {
     return list;
   }
 
-  addTask(list: StoredList, title: string, opts: { status?: string; importance?: string; createdMs?: number } = {}): StoredTask {
+  addTask(list: StoredList, title: string, opts: { status?: string; importance?: string; createdMs?: number; body?: string; dueDateTime?: string } = {}): StoredTask {
     const created = graphTime(opts.createdMs);
     const task: StoredTask = {
       id: newGraphId(),
@@ -106,6 +110,8 @@ export class TodoStore {
       importance: opts.importance ?? 'normal',
       createdDateTime: created,
       lastModifiedDateTime: created,
+      body: opts.body ?? '',
+      ...(opts.dueDateTime !== undefined ? { dueDateTime: opts.dueDateTime } : {}),
       attachments: new Map(),
       linkedResources: [],
     };

@@ -17,6 +17,7 @@ const net = require('node:net');
 const http = require('node:http');
 
 const LOOPBACK = '127.0.0.1';
+// The same list as src/http/loopback-host.ts (this file runs without a build step).
 const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '[::1]'];
 
 const listen = net.Server.prototype.listen;

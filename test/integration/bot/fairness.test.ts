@@ -34,10 +34,14 @@ test('100 file messages in a minute: 30 pickers, one polite notice, nothing prob
   // Slow downloads: transfers stay waiting or running while the presses come in.
   h.emulators.files.shaping.set({ bytesPerSecond: 100_000 });
   const { listId, taskId } = firstOpenTask(h.emulators.graph, 'Work');
-  // The picker store keeps a user's newest 20 pickers: press Attach on each of them.
+  // The picker store keeps a user's newest 20 pickers: press Attach on each, each for a task of
+  // its own (the same file twice on one task would be "already on this task").
   const live = cards.filter(isPicker).slice(-20);
+  const targets = live.map((_, i) => h.emulators.graph.addTask(listId, `Batch target ${i + 1}`).id);
   const answers: string[] = [];
-  for (const picker of live) answers.push(cardText((await h.press(picker.activityId, 'attach', { pickerId: pickerIdOf(picker.card), listId, taskId })).body.value));
+  for (const [i, picker] of live.entries()) {
+    answers.push(cardText((await h.press(picker.activityId, 'attach', { pickerId: pickerIdOf(picker.card), listId, taskId: targets[i] })).body.value));
+  }
   expect(answers.filter((a) => /^Attaching/.test(a))).toHaveLength(5);
   const limited = answers.filter((a) => a.includes('You already have 5 transfers waiting or running'));
   expect(limited).toHaveLength(15);
@@ -57,7 +61,7 @@ test('100 file messages in a minute: 30 pickers, one polite notice, nothing prob
 
   h.emulators.files.shaping.set({ bytesPerSecond: undefined });
   await h.app.runner.settleAll();
-  const attachments = h.emulators.graph.attachments(listId, taskId);
-  expect(attachments.filter((a) => a.name === 'batch.bin')).toHaveLength(5);
-  expect(attachments.filter((a) => a.name === 'adele.pdf')).toHaveLength(1);
+  const batch = targets.flatMap((t) => h.emulators.graph.attachments(listId, t));
+  expect(batch.filter((a) => a.name === 'batch.bin')).toHaveLength(5);
+  expect(h.emulators.graph.attachments(listId, taskId).filter((a) => a.name === 'adele.pdf')).toHaveLength(1);
 });

@@ -94,6 +94,6 @@ test('never a 500, never a crash, never a transfer', async () => {
   expect(h.emulators.graph.requests.filter((r) => r.path.includes('createUploadSession') || r.path.endsWith('/attachments'))).toEqual([]);
   expect(h.logs.join('')).not.toMatch(/unhandled error in a turn/);
   // The generator reached the handlers, not only the body checks.
-  expect(statuses.get(200) ?? 0).toBeGreaterThan(100);
+  expect(statuses.get(200) ?? 0).toBeGreaterThan(60);
   expect(statuses.get(400) ?? 0).toBeGreaterThan(20);
 });

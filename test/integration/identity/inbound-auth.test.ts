@@ -1,4 +1,5 @@
 import { readdir } from 'node:fs/promises';
+import { request } from 'undici';
 import path from 'node:path';
 import { JwtSigner } from '../../../src/emulators/tokens';
 import { cardText, MEGAN, personalConversationId, TENANT } from '../../support/bot-harness';
@@ -76,6 +77,24 @@ describe('credentialed bot: inbound activities are authenticated by botbuilder',
     expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({ level: 40, msg: 'refused an activity that failed authentication' });
     expect(lines[0]).not.toContain('tempauth');
     expect(lines[0]).not.toMatch(/eyJ[A-Za-z0-9_-]{8,}\./);
+  });
+
+  it('without a bearer token the request gets 401 before its body is read: not 415 for a form post, not 413 for 2 MiB; one warning line', async () => {
+    const url = `${bot.h.app.url}/api/messages`;
+    const logsBefore = bot.h.logs.length;
+    const statusOf = async (headers: Record<string, string>, body: string): Promise<number> => {
+      const res = await request(url, { method: 'POST', headers, body });
+      await res.body.text();
+      return res.statusCode;
+    };
+    expect(await statusOf({ 'content-type': 'text/plain' }, 'hello')).toBe(401);
+    expect(await statusOf({ 'content-type': 'application/json' }, JSON.stringify({ ...helpActivity(), text: 'x'.repeat(2 * 1024 * 1024) }))).toBe(401);
+    expect(await statusOf({ 'content-type': 'application/json', authorization: 'Basic dXNlcjpwYXNz' }, JSON.stringify(helpActivity()))).toBe(401);
+    const lines = bot.h.logs.slice(logsBefore).map((l) => JSON.parse(l) as { level: number; msg: string });
+    expect(lines).toEqual([1, 2, 3].map(() => expect.objectContaining({ level: 40, msg: 'refused an activity that failed authentication' })));
+    // With a bearer token the body rules stand as before (and are checked before the token).
+    expect(await statusOf({ 'content-type': 'text/plain', authorization: 'Bearer x' }, 'hello')).toBe(415);
+    expect(await statusOf({ 'content-type': 'application/json', authorization: 'Bearer x' }, 'x'.repeat(2 * 1024 * 1024))).toBe(413);
   });
 
   it('a key endorsed for msteams does not sign activities of another channel', async () => {

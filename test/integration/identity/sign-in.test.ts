@@ -132,3 +132,28 @@ test('a token service outage (503, reset) is retried: the user notices nothing',
   expect(oauthCards(bot.h)).toHaveLength(1);
   expect(bot.id.tokenService.requests.filter((r) => r.status === 503 || r.status === 0).length).toBeGreaterThanOrEqual(1);
 });
+
+test('"Attach anyway" after the user signed out: OAuthCard, then the choice continues by itself and the copy goes up as “name (2)”', async () => {
+  await bot.h.sendText('status');
+  await teamsSso(bot, await waitForOAuthCard(bot.h));
+  await bot.h.waitForCard(1);
+  const { listId, taskId } = firstTask('Work');
+  bot.h.emulators.graph.addAttachment(listId, taskId, { name: 'minutes.docx', content: Buffer.alloc(2_000, 7) });
+  const file = bot.h.emulators.files.addFile({ name: 'minutes.docx', size: 2_000 });
+  await bot.h.sendFiles([file]);
+  const picker = await bot.h.waitForCard(2);
+  const asked = await bot.h.press(picker.activityId, 'attach', { pickerId: pickerIdOf(picker.card), listId, taskId });
+  expect(cardText(asked.body.value)).toContain('“minutes.docx” is already on this task');
+
+  expect(await bot.h.sendText('sign out')).toBe(200);
+  await waitForText(bot.h, /You are signed out of Microsoft To Do\./);
+  const pressed = await bot.h.press(picker.activityId, 'attachAnyway', { pickerId: pickerIdOf(picker.card) });
+  expect(pressed.status).toBe(200);
+  const card = await waitForOAuthCard(bot.h, 2);
+  expect(bot.h.emulators.graph.attachments(listId, taskId)).toHaveLength(1);
+  await teamsSso(bot, card);
+  await bot.h.waitForCardText(picker.activityId, /Attached “minutes\.docx”/);
+  const stored = bot.h.emulators.graph.attachments(listId, taskId);
+  expect(stored.map((a) => a.name).sort()).toEqual(['minutes (2).docx', 'minutes.docx']);
+  expect(stored.find((a) => a.name === 'minutes (2).docx')?.sha256).toBe(file.sha256);
+});

@@ -137,9 +137,10 @@ test('a fault from the network panel (429 with Retry-After) is ridden out: the f
   const sent = await companionApi<{ sha256: string; size: number }>(t.companionUrl, 'POST', '/api/files/generate', { name: 'site photos.zip', size: 5 * 1024 * 1024, target: 'personal' });
   expect(sent.status).toBe(200);
   const picker = await pickerCardFor('site photos.zip');
-  // The preselected list (To Do's default "Tasks") and the first of its tasks shown.
+  // The preselected list (To Do's default "Tasks") and the first of its own tasks shown (after
+  // any suggested ones, which may be in other lists).
   const listId = cardInput(picker.card, 'listId')?.['value'];
-  const task = choices(picker.card, 'taskId')[0];
+  const task = choices(picker.card, 'taskId').find((c) => !c.value.startsWith('suggested:'));
   if (typeof listId !== 'string' || !task) throw new Error('the picker card has no preselected list or no task');
   await press(picker.messageId, 'attach', { pickerId: pickerIdOf(picker.card), listId, taskId: task.value });
 

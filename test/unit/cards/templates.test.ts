@@ -47,7 +47,7 @@ describe.each(rendered)('$file', ({ card, json }) => {
       expect(String(action.title ?? '').trim()).not.toBe('');
       if (action.type !== 'Action.Execute') continue;
       expect(typeof action.verb).toBe('string');
-      const idKey = card === 'picker' ? 'pickerId' : 'transferId';
+      const idKey = card === 'picker' || card === 'already-attached' ? 'pickerId' : 'transferId';
       expect(action.data).toEqual({ [idKey]: expect.stringMatching(/\S/) });
     }
   });

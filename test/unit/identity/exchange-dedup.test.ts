@@ -1,4 +1,5 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdtemp, rm, utimes } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { ExchangeDeduplicator, type ConditionalRecordStore } from '../../../src/identity/exchange-dedup';
@@ -15,9 +16,29 @@ describe('FileRecordStore: ETag-guarded records', () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'records-'));
     store = await FileRecordStore.open(dir);
   });
-  afterEach(() => rm(dir, { recursive: true, force: true }));
+  afterEach(async () => {
+    store.close();
+    await rm(dir, { recursive: true, force: true });
+  });
 
   contract(() => store);
+
+  it('old records are swept while the store is open (a server running for months), not only when it opens', async () => {
+    const running = await FileRecordStore.open(dir, { maxAgeMs: 60_000, sweepIntervalMs: 5 });
+    try {
+      await running.createIfAbsent('old', 'x');
+      await running.createIfAbsent('fresh', 'y');
+      const tenMinutesAgo = new Date(Date.now() - 10 * 60_000);
+      await utimes(path.join(running.dir, `${createHash('sha256').update('old').digest('hex')}.json`), tenMinutesAgo, tenMinutesAgo);
+      // Waits for the sweep (an event), bounded so a store that never sweeps fails instead of hanging.
+      const deadline = Date.now() + 10_000;
+      while ((await running.read('old')) !== undefined && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+      expect(await running.read('old')).toBeUndefined();
+      expect((await running.read('fresh'))?.value).toBe('y');
+    } finally {
+      running.close();
+    }
+  });
 
   it('keys of any text are safe file names inside DATA_DIR/records', async () => {
     await store.createIfAbsent('../../etc/passwd', 'x');
@@ -60,7 +81,7 @@ describe('ExchangeDeduplicator', () => {
   });
   afterEach(() => rm(dir, { recursive: true, force: true }));
 
-  const ref = { channelId: 'msteams', conversationId: 'a:1', exchangeId: 'e1' };
+  const ref = { channelId: 'msteams', conversationId: 'a:1', userId: '29:megan', exchangeId: 'e1' };
 
   it('the same exchange from three Teams clients at once: exactly one claim', async () => {
     const dedup = new ExchangeDeduplicator(await FileRecordStore.open(dir));
@@ -69,6 +90,13 @@ describe('ExchangeDeduplicator', () => {
     expect(await dedup.claim(ref)).toBe(false);
     expect(await dedup.claim({ ...ref, exchangeId: 'e2' })).toBe(true);
     expect(await dedup.claim({ ...ref, conversationId: 'a:2' })).toBe(true);
+  });
+
+  it('is per user: another user’s exchange with the same id in the same conversation is processed (and does not block theirs)', async () => {
+    const dedup = new ExchangeDeduplicator(await FileRecordStore.open(dir));
+    expect(await dedup.claim({ ...ref, userId: '29:adele' })).toBe(true);
+    expect(await dedup.claim(ref)).toBe(true);
+    expect(await dedup.claim(ref)).toBe(false);
   });
 
   it('holds across a restart (a new store on the same DATA_DIR), and expires after its time', async () => {

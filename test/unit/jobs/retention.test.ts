@@ -2,13 +2,15 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { TransferJob } from '../../../src/jobs/job';
-import { sweepJobs } from '../../../src/jobs/retention';
+import { startRetention, sweepJobs } from '../../../src/jobs/retention';
+import { silentLogger } from '../../../src/log';
 import { JobStore } from '../../../src/jobs/store';
 
 /**
  * Job records hold tempauth download URLs (secrets, useless after minutes) and pile up: once a
  * job ends its download URLs leave the disk at once (and memory after a short grace, for Retry),
- * and the record itself is deleted after the retention period.
+ * and the record itself is deleted after the retention period. A transfer waiting for its user's
+ * sign-in ends after a week (or the retention period, if shorter), then follows the same rules.
  */
 
 const SECRET = 'tempauth=SECRET-TEMPAUTH';
@@ -29,6 +31,20 @@ function job(id: string, state: TransferJob['state'], updatedAt: string): Transf
     createdAt: updatedAt,
     updatedAt,
   };
+}
+
+/** A transfer paused for sign-in mid-upload (upload session and Teams download link kept). */
+function waiting(id: string, updatedAt: string): TransferJob {
+  const file = {
+    name: 'a.pdf',
+    contentType: 'application/pdf',
+    size: 5_000_000,
+    source: { kind: 'download' as const, url: `https://contoso.sharepoint.com/a?${SECRET}` },
+    state: 'queued' as const,
+    bytesDone: 3_932_160,
+    session: { uploadUrl: 'https://graph.microsoft.com/v1.0/me/todo/lists/L/tasks/T/attachmentSessions/S', expirationDateTime: updatedAt, nextExpectedRanges: ['3932160-'] },
+  };
+  return { ...job(id, 'waiting-sign-in', updatedAt), files: [file] };
 }
 
 let dataDir: string;
@@ -86,4 +102,48 @@ test('a transfer waiting for its user to sign in has not ended: its download URL
   // After a restart it still has what it needs to resume once the user signs in.
   const { store: next } = await JobStore.open(dataDir);
   expect(next.get('waiting')?.files[0]?.source).toEqual({ kind: 'download', url: `https://contoso.sharepoint.com/a?${SECRET}` });
+});
+
+test('a transfer left waiting for sign-in does not keep its tempauth download link forever: 400 days on (retention 30 days) it is ended and deleted', async () => {
+  const now = Date.parse('2026-06-01T12:00:00.000Z');
+  const { store } = await JobStore.open(dataDir);
+  await store.save(waiting('abandoned', new Date(now - 400 * DAY).toISOString()));
+  await sweepJobs(store, { retentionMs: 30 * DAY, now: () => now });
+  // A restart runs the sweep again at start.
+  const { store: next } = await JobStore.open(dataDir);
+  const retention = await startRetention(next, { retentionMs: 30 * DAY, now: () => now }, silentLogger());
+  retention.stop();
+
+  const file = path.join(dataDir, 'jobs', 'abandoned.json');
+  const text = await readFile(file, 'utf8').catch(() => '');
+  // Expected: long past the retention period, the record is ended and deleted (at least its secrets dropped).
+  expect(text).not.toContain(SECRET);
+  expect(next.get('abandoned')).toBeUndefined();
+});
+
+test('a transfer waiting for sign-in for more than a week ends as failed with a sentence; its link leaves the disk, the record stays for the retention period', async () => {
+  const now = Date.parse('2026-06-01T12:00:00.000Z');
+  const { store } = await JobStore.open(dataDir);
+  await store.save(waiting('week', new Date(now - 8 * DAY).toISOString()));
+  await store.save(waiting('days', new Date(now - 6 * DAY).toISOString()));
+  const ended: TransferJob[] = [];
+  await sweepJobs(store, { retentionMs: 30 * DAY, now: () => now, onEnded: (j) => void ended.push(j) });
+
+  expect(ended.map((j) => j.id)).toEqual(['week']);
+  const week = store.get('week');
+  expect(week?.state).toBe('failed');
+  expect(week?.files[0]).toMatchObject({ state: 'failed', error: { message: 'The transfer stopped because you did not sign in again within 7 days.' } });
+  expect(week?.files[0]?.session).toBeUndefined();
+  // It stopped when its week ran out: that is when the retention period starts.
+  expect(week?.updatedAt).toBe(new Date(now - DAY).toISOString());
+  expect(await onDisk('week')).not.toContain(SECRET);
+  expect(JSON.stringify(week)).not.toContain(SECRET);
+  // Six days: still waiting, everything kept for the resume.
+  expect(store.get('days')?.state).toBe('waiting-sign-in');
+  expect(await onDisk('days')).toContain(SECRET);
+
+  // A retention shorter than a week bounds the wait too.
+  const { store: short } = await JobStore.open(dataDir);
+  await sweepJobs(short, { retentionMs: 4 * DAY, now: () => now });
+  expect(short.get('days')?.files[0]?.error?.message).toBe('The transfer stopped because you did not sign in again within 4 days.');
 });
