@@ -9,6 +9,7 @@ import { BotConnectorEmulator } from '../../src/emulators/bot-connector';
 import { FileHostEmulator, type HostedFile } from '../../src/emulators/file-host';
 import { GraphTodoEmulator } from '../../src/emulators/graph-todo';
 import { startIdentityEmulators, type IdentityStack } from '../../src/emulators/identity-stack';
+import { benchUser, TeamsClient, TENANT, type BenchUser, type InvokeAnswer } from '../teams-activities';
 import type { FromBot, ToBot } from './bot-process';
 
 /**
@@ -81,8 +82,6 @@ export type FaultKind = (typeof FAULT_KINDS)[number];
 
 const APP_ID = '5b0e2f6a-7c1d-4e3b-9a8f-0123456789ab';
 const APP_SECRET = 'soak-client-secret';
-const TENANT = 'c0ffee00-1111-4222-8333-444455556666';
-const BOT = { id: `28:${APP_ID}`, name: 'To Do Attach' };
 const MiB = 1_048_576;
 const SMALL_UPLOAD_LIMIT = 3 * MiB;
 const MAX_BYTES = 26_214_400;
@@ -121,17 +120,7 @@ const KINDS = [
   ['Notes', 'txt'],
 ] as const;
 
-interface User {
-  id: string;
-  name: string;
-  aadObjectId: string;
-  conversationId: string;
-}
-
-function soakUser(n: number): User {
-  const tag = String(n).padStart(4, '0');
-  return { id: `29:1h3Zl8sUQn2Yk0oFq7cW9pXySoakUser${tag}`, name: `Soak User ${n}`, aadObjectId: `6b1c9a3e-2f4d-4c7e-9a51-0d7f3e2b${tag}`, conversationId: `a:1Xq3PersonalSoak${tag}ConversationOpaque` };
-}
+type User = BenchUser;
 
 interface Stack {
   graph: GraphTodoEmulator;
@@ -203,74 +192,34 @@ class BotProcess {
   }
 }
 
-/** Activities as Teams sends them, signed as the channel signs them. */
+/** Activities as Teams sends them (bench/teams-activities.ts), signed as the channel signs them. */
 class Channel {
-  private seq = 0;
+  readonly teams: TeamsClient;
+
   constructor(
-    private readonly botUrl: string,
+    botUrl: string,
     private readonly stack: Stack,
-    private readonly pool: Agent,
-  ) {}
-
-  private base(user: User): Record<string, unknown> {
-    return {
-      channelId: 'msteams',
-      serviceUrl: this.stack.connector.serviceUrl,
-      from: { id: user.id, name: user.name, aadObjectId: user.aadObjectId },
-      conversation: { conversationType: 'personal', tenantId: TENANT, id: user.conversationId },
-      recipient: BOT,
-      channelData: { tenant: { id: TENANT } },
-      locale: 'en-US',
-      timestamp: new Date().toISOString(),
-    };
+    pool: Agent,
+  ) {
+    const serviceUrl = stack.connector.serviceUrl;
+    this.teams = new TeamsClient(botUrl, serviceUrl, pool, () => `Bearer ${stack.id.openid.channelToken({ appId: APP_ID, serviceUrl })}`);
   }
 
-  async post(user: User, activity: Record<string, unknown>): Promise<{ status: number; body: unknown }> {
-    const serviceUrl = this.stack.connector.serviceUrl;
-    const token = this.stack.id.openid.channelToken({ appId: APP_ID, serviceUrl });
-    const res = await request(`${this.botUrl}/api/messages`, {
-      method: 'POST',
-      dispatcher: this.pool,
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ ...this.base(user), id: `soak-${Date.now()}-${this.seq++}`, ...activity }),
-    });
-    const text = await res.body.text();
-    let body: unknown;
-    try {
-      body = text ? JSON.parse(text) : undefined;
-    } catch {
-      body = text;
-    }
-    return { status: res.statusCode, body };
+  async sendFile(user: User, file: HostedFile): Promise<number> {
+    return (await this.teams.sendFile(user, file)).status;
   }
 
-  sendFile(user: User, file: HostedFile): Promise<{ status: number }> {
-    return this.post(user, {
-      type: 'message',
-      textFormat: 'plain',
-      text: '',
-      attachments: [
-        {
-          contentType: 'application/vnd.microsoft.teams.file.download.info',
-          contentUrl: `https://contoso-my.sharepoint.com/personal/files/${encodeURIComponent(file.name)}`,
-          name: file.name,
-          content: { downloadUrl: file.url, uniqueId: file.id, fileType: file.name.split('.').pop() },
-        },
-      ],
-    });
-  }
-
-  press(user: User, cardId: string, verb: string, data: Record<string, unknown>): Promise<{ status: number; body: unknown }> {
-    return this.post(user, { type: 'invoke', name: 'adaptiveCard/action', replyToId: cardId, value: { action: { type: 'Action.Execute', verb, data }, trigger: 'manual' } });
+  press(user: User, cardId: string, verb: string, data: Record<string, unknown>): Promise<InvokeAnswer> {
+    return this.teams.press(user, cardId, verb, data);
   }
 
   /** Signs the user in once, as Teams does silently: the bot's OAuth card, then the SSO token exchange. */
   async signIn(user: User): Promise<void> {
     const before = this.oauthCards(user).length;
-    await this.post(user, { type: 'message', textFormat: 'plain', text: 'status' });
+    await this.teams.post({ ...this.teams.base(user), type: 'message', id: `soak-${Date.now()}`, textFormat: 'plain', text: 'status' });
     const card = await this.stack.connector.waitFor(() => this.oauthCards(user)[before], 20_000);
     const token = this.stack.id.entra.userToken({ aadObjectId: user.aadObjectId, tenantId: TENANT, name: user.name }, this.stack.id.tokenService.ssoAudience).token;
-    const answer = await this.post(user, { type: 'invoke', name: 'signin/tokenExchange', value: { id: card.id, connectionName: card.connectionName, token } });
+    const answer = await this.teams.post({ ...this.teams.base(user), type: 'invoke', id: `soak-${Date.now()}`, name: 'signin/tokenExchange', value: { id: card.id, connectionName: card.connectionName, token } });
     if (answer.status !== 200) throw new Error(`signing ${user.name} in answered ${answer.status}`);
   }
 
@@ -423,7 +372,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     const startedBot = await BotProcess.start(options.bot, env);
     bot = startedBot.bot;
     const channel = new Channel(startedBot.url, stack, pool);
-    const users = Array.from({ length: options.concurrency }, (_, i) => soakUser(i));
+    const users = Array.from({ length: options.concurrency }, (_, i) => benchUser(i));
     for (const user of users) await channel.signIn(user);
     say(`soak: bot up, ${users.length} users signed in; ${plans.length} transfers, ${options.concurrency} at a time, seed ${seed}`);
 
@@ -481,7 +430,7 @@ async function oneTransfer(stack: Stack, channel: Channel, user: User, p: Plan, 
   try {
     const before = new Set(stack.connector.messages(user.conversationId).map((m) => m.activityId));
     const sent = await channel.sendFile(user, file);
-    if (sent.status !== 200) return fail(result, p, `the file message answered HTTP ${sent.status}`);
+    if (sent !== 200) return fail(result, p, `the file message answered HTTP ${sent}`);
     const picker = await stack.connector
       .waitFor(() => {
         const m = stack.connector.messages(user.conversationId).find((x) => !before.has(x.activityId) && pickerIdOf(cardOf(x.body)) !== undefined);
