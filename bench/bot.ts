@@ -90,9 +90,6 @@ async function runTransfers(emu: RemoteEmulators): Promise<Omit<BotFigures, 'pic
     ALLOWED_DOWNLOAD_HOSTS: new URL(emu.filesBaseUrl).host,
     DATA_DIR: dataDir,
     MAX_CONCURRENT_TRANSFERS: String(BOT_TRANSFERS),
-    // The picker phase sends 65 file messages from one user within seconds: it measures the
-    // picker, not the per-user limit (30 a minute by default), so the limit is set out of its way.
-    FILE_MESSAGES_PER_MINUTE_PER_USER: '1000',
     LOG_LEVEL: 'info',
   });
   // Logged as in production (level info, redaction and all), written nowhere.
