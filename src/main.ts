@@ -3,7 +3,6 @@ import { configOrExit } from './config-or-exit';
 import { toAppError } from './errors';
 import { createLogger, routeConsoleToLogger } from './log';
 import { startTelemetry } from './observability/azure-monitor';
-import { stopHashWorker } from './upload/hash-worker';
 
 /** Reads the configuration, starts the bot and stops it cleanly on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
@@ -20,7 +19,6 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down: no new work, job state saved');
     const shutdown = async (): Promise<void> => {
       await app.stop();
-      await stopHashWorker();
       await telemetry?.shutdown();
     };
     shutdown().then(

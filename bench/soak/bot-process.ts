@@ -3,7 +3,6 @@ import path from 'node:path';
 import { startApp, type RunningApp } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/log';
-import { stopHashWorker } from '../../src/upload/hash-worker';
 
 /**
  * The bot under soak, in a process of its own (started by soak.ts with the emulators' settings in
@@ -36,7 +35,6 @@ async function main(): Promise<void> {
     }
     void (async () => {
       await app.stop();
-      await stopHashWorker();
       await new Promise<void>((resolve) => log.end(() => resolve()));
       // What still keeps this process alive besides the IPC channel to the driver.
       const openHandles = process.getActiveResourcesInfo().filter((t) => t !== 'PipeWrap' && t !== 'TTYWrap');

@@ -219,8 +219,6 @@ export class ChunkBuffer {
       this.pieces.push(piece);
       this.heldTo += piece.length;
       this.highWater = Math.max(this.highWater, this.heldTo - this.heldFrom);
-      // The hashing thread fell behind: read on once it caught up (its queue stays bounded).
-      await hasher.ready();
     } catch (err) {
       if (generation !== this.generation) return;
       const e = toSourceError(err);

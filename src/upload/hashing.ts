@@ -1,14 +1,13 @@
-import { createHash } from 'node:crypto';
-import { OffThreadSha256 } from './hash-worker';
+import { createHash, type Hash } from 'node:crypto';
 
 /**
  * SHA-256 of a source, fed by offset. Chunks are replayed and the source is reopened during a
  * transfer, so the same bytes may pass several times: each byte is hashed exactly once, in
  * order. A gap (the source reopened ahead of what was hashed, e.g. a resumed session) makes the
- * digest unknown rather than wrong. The hashing itself runs off the event loop (hash-worker.ts).
+ * digest unknown rather than wrong.
  */
 export class OrderedHasher {
-  private hash = new OffThreadSha256();
+  private hash: Hash = createHash('sha256');
   private hashedTo = 0;
   private broken = false;
 
@@ -25,8 +24,7 @@ export class OrderedHasher {
   /** Starts over when the digest was lost and the file is about to be read again from byte 0. */
   restartIfBroken(): void {
     if (!this.broken) return;
-    this.hash.dispose();
-    this.hash = new OffThreadSha256();
+    this.hash = createHash('sha256');
     this.hashedTo = 0;
     this.broken = false;
   }
@@ -37,32 +35,17 @@ export class OrderedHasher {
     if (end <= this.hashedTo) return; // already hashed (replay or reopen behind)
     if (offset > this.hashedTo) {
       this.broken = true;
-      this.hash.dispose();
       return;
     }
     this.hash.update(bytes.subarray(this.hashedTo - offset));
     this.hashedTo = end;
   }
 
-  /** Resolves when the hashing has caught up enough to take more bytes (bounded memory). */
-  ready(): Promise<void> {
-    return this.hash.ready();
-  }
-
   /** Hex digest when every byte of `total` was hashed, else undefined. */
-  async digest(total: number): Promise<string | undefined> {
-    if (this.broken || this.hashedTo !== total) {
-      this.dispose();
-      return undefined;
-    }
-    this.broken = true; // a hash can be digested once
-    return this.hash.digest();
-  }
-
-  /** The transfer is over without a digest: frees the hash's state. */
-  dispose(): void {
-    this.broken = true;
-    this.hash.dispose();
+  digest(total: number): string | undefined {
+    if (this.broken || this.hashedTo !== total) return undefined;
+    this.broken = true; // a Hash can be digested once
+    return this.hash.digest('hex');
   }
 }
 

@@ -80,7 +80,6 @@ class SessionTransfer {
       throw err;
     } finally {
       this.buffer.close();
-      this.hasher.dispose();
       this.ctx.options.onBufferHighWater?.(this.buffer.highWater);
     }
   }
@@ -261,7 +260,7 @@ class SessionTransfer {
       );
     }
     this.ctx.options.onProgress?.({ bytesDone: this.ctx.size, total: this.ctx.size });
-    return { attachmentId: id, size: this.ctx.size, sha256: await this.hasher.digest(this.ctx.size) };
+    return { attachmentId: id, size: this.ctx.size, sha256: this.hasher.digest(this.ctx.size) };
   }
 
   private requireSession(): UploadSessionInfo {
