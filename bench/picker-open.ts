@@ -57,6 +57,9 @@ export async function runPickerOpen(emu: RemoteEmulators, repoRoot: string): Pro
     LOCAL_GRAPH_TOKEN: graph.token,
     ALLOWED_DOWNLOAD_HOSTS: new URL(emu.filesBaseUrl).host,
     DATA_DIR: dataDir,
+    // 65 file messages from one user within seconds: this measures the picker, not the per-user
+    // limit (30 a minute by default), so the limit is set out of its way.
+    FILE_MESSAGES_PER_MINUTE_PER_USER: '1000',
     LOG_LEVEL: 'info',
   });
   const logger = createLogger({ level: config.logLevel, destination: new Writable({ write: (_c, _e, done) => done() }) });

@@ -5,7 +5,7 @@ import type { HostedFile } from '../src/emulators/file-host';
 import { DEFAULT_CHUNK_BYTES, planChunks } from '../src/upload/chunk-plan';
 import type { UploadSessionInfo } from '../src/upload/types';
 import { engineTransfer, newTask, targetOf, verifyAndDrop, type BenchContext } from './context';
-import { collect, discard, FILE_BYTES, median, MiB, round, say, timed } from './util';
+import { collect, discard, FILE_BYTES, median, MiB, round, say, spread, timed } from './util';
 
 /**
  * Does the engine overlap downloading and uploading? Both sides are shaped to the same rate;
@@ -14,12 +14,22 @@ import { collect, discard, FILE_BYTES, median, MiB, round, say, timed } from './
  */
 
 export const PIPELINE_RATE = 8 * MiB;
-const RUNS = 3;
+/** Each run of each side lasts ~3.2 s at 8 MiB/s: longer than the 2 s a steady figure needs. */
+export const PIPELINE_RUNS = 5;
+/** The two slow baselines (~6.3 s each) run in every other round. */
+const BASELINE_EVERY = 2;
 
 export interface PipelineFigures {
+  /** Median over the runs of engine seconds / max(download alone, upload alone) of the same round. */
   ratio: number;
+  ratioMin: number;
+  ratioMax: number;
   storeAndForwardRatio: number;
+  storeAndForwardRatioMin: number;
+  storeAndForwardRatioMax: number;
   naiveRatio: number;
+  naiveRatioMin: number;
+  naiveRatioMax: number;
   /** Engine, median of the runs. */
   seconds: number;
   downloadAloneSeconds: number;
@@ -29,7 +39,7 @@ export interface PipelineFigures {
   bytes: number;
   bytesPerSecondEachWay: number;
   chunkBytes: number;
-  runs: { engine: number[]; downloadAlone: number[]; uploadAlone: number[] };
+  runs: { engine: number[]; downloadAlone: number[]; uploadAlone: number[]; storeAndForward: number[]; naive: number[] };
 }
 
 export async function runPipeline(ctx: BenchContext): Promise<PipelineFigures> {
@@ -39,38 +49,63 @@ export async function runPipeline(ctx: BenchContext): Promise<PipelineFigures> {
   const payload = randomBytes(FILE_BYTES);
   const payloadSha = createHash('sha256').update(payload).digest('hex');
   await emu.call('shape', { graph: PIPELINE_RATE, files: PIPELINE_RATE });
-  const runs = { engine: [] as number[], downloadAlone: [] as number[], uploadAlone: [] as number[] };
-  let storeAndForward: number;
-  let naive: number;
+  const runs = { engine: [] as number[], downloadAlone: [] as number[], uploadAlone: [] as number[], storeAndForward: [] as number[], naive: [] as number[] };
+  const ratios = { engine: [] as number[], storeAndForward: [] as number[], naive: [] as number[] };
   try {
-    for (let i = 0; i < RUNS; i++) {
-      runs.downloadAlone.push(await downloadAlone(ctx, file));
-      runs.uploadAlone.push(await uploadAlone(ctx, payload, payloadSha));
-      runs.engine.push(await viaEngine(ctx, file));
-      say(`pipeline run ${i + 1}/${RUNS}: download alone ${runs.downloadAlone[i]?.toFixed(2)} s, upload alone ${runs.uploadAlone[i]?.toFixed(2)} s, engine ${runs.engine[i]?.toFixed(2)} s`);
+    for (let i = 0; i < PIPELINE_RUNS; i++) {
+      const download = await downloadAlone(ctx, file);
+      const upload = await uploadAlone(ctx, payload, payloadSha);
+      const engine = await viaEngine(ctx, file);
+      const slower = Math.max(download, upload);
+      runs.downloadAlone.push(download);
+      runs.uploadAlone.push(upload);
+      runs.engine.push(engine);
+      ratios.engine.push(engine / slower);
+      let baselines = '';
+      if (i % BASELINE_EVERY === 0) {
+        const sf = await storeAndForwardCopy(ctx, file);
+        const naive = await naiveCopy(ctx, file);
+        runs.storeAndForward.push(sf);
+        runs.naive.push(naive);
+        ratios.storeAndForward.push(sf / slower);
+        ratios.naive.push(naive / slower);
+        baselines = `, store-and-forward ${sf.toFixed(2)} s, naive ${naive.toFixed(2)} s`;
+      }
+      say(`pipeline run ${i + 1}/${PIPELINE_RUNS}: download alone ${download.toFixed(2)} s, upload alone ${upload.toFixed(2)} s, engine ${engine.toFixed(2)} s${baselines}`);
     }
-    storeAndForward = await storeAndForwardCopy(ctx, file);
-    naive = await naiveCopy(ctx, file);
-    say(`pipeline baselines: store-and-forward ${storeAndForward.toFixed(2)} s, naive ${naive.toFixed(2)} s`);
   } finally {
     await emu.call('shape', { graph: null, files: null });
     await emu.call('removeFile', file.id);
   }
-  const slower = Math.max(median(runs.downloadAlone), median(runs.uploadAlone));
-  const engine = median(runs.engine);
+  const ratio = spread(ratios.engine);
+  const sf = spread(ratios.storeAndForward);
+  const naive = spread(ratios.naive);
+  const rounded = (values: number[]): number[] => values.map((s) => round(s));
   return {
-    ratio: round(engine / slower),
-    storeAndForwardRatio: round(storeAndForward / slower),
-    naiveRatio: round(naive / slower),
-    seconds: round(engine),
+    ratio: ratio.median,
+    ratioMin: ratio.min,
+    ratioMax: ratio.max,
+    storeAndForwardRatio: sf.median,
+    storeAndForwardRatioMin: sf.min,
+    storeAndForwardRatioMax: sf.max,
+    naiveRatio: naive.median,
+    naiveRatioMin: naive.min,
+    naiveRatioMax: naive.max,
+    seconds: round(median(runs.engine)),
     downloadAloneSeconds: round(median(runs.downloadAlone)),
     uploadAloneSeconds: round(median(runs.uploadAlone)),
-    storeAndForwardSeconds: round(storeAndForward),
-    naiveSeconds: round(naive),
+    storeAndForwardSeconds: round(median(runs.storeAndForward)),
+    naiveSeconds: round(median(runs.naive)),
     bytes: FILE_BYTES,
     bytesPerSecondEachWay: PIPELINE_RATE,
     chunkBytes: DEFAULT_CHUNK_BYTES,
-    runs: { engine: runs.engine.map((s) => round(s)), downloadAlone: runs.downloadAlone.map((s) => round(s)), uploadAlone: runs.uploadAlone.map((s) => round(s)) },
+    runs: {
+      engine: rounded(runs.engine),
+      downloadAlone: rounded(runs.downloadAlone),
+      uploadAlone: rounded(runs.uploadAlone),
+      storeAndForward: rounded(runs.storeAndForward),
+      naive: rounded(runs.naive),
+    },
   };
 }
 

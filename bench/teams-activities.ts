@@ -41,9 +41,12 @@ export class TeamsClient {
     private readonly botUrl: string,
     private readonly serviceUrl: string,
     private readonly dispatcher: Agent,
+    /** A credentialed bot: the `Authorization` header the channel would send (a channel token). */
+    private readonly authorization?: () => string,
   ) {}
 
-  private base(user: BenchUser): Record<string, unknown> {
+  /** The fields every activity from this user in their 1:1 chat carries. */
+  base(user: BenchUser): Record<string, unknown> {
     return {
       channelId: 'msteams',
       serviceUrl: this.serviceUrl,
@@ -62,7 +65,7 @@ export class TeamsClient {
     const res = await request(`${this.botUrl}/api/messages`, {
       method: 'POST',
       dispatcher: this.dispatcher,
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...(this.authorization ? { authorization: this.authorization() } : {}) },
       body: JSON.stringify(activity),
     });
     const text = await res.body.text();

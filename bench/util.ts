@@ -125,3 +125,14 @@ export function loopDelayOf(h: IntervalHistogram): { p50Ms: number; p99Ms: numbe
   const ms = (ns: number): number => round(Math.max(0, ns / 1e6 - LOOP_RESOLUTION_MS), 1);
   return { p50Ms: ms(h.percentile(50)), p99Ms: ms(h.percentile(99)), maxMs: ms(h.max) };
 }
+
+/** A figure from several runs: the median, with the smallest and largest next to it. */
+export interface Spread {
+  median: number;
+  min: number;
+  max: number;
+}
+
+export function spread(values: readonly number[], digits = 3): Spread {
+  return { median: round(median(values), digits), min: round(Math.min(...values), digits), max: round(Math.max(...values), digits) };
+}

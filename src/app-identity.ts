@@ -13,8 +13,10 @@ import { ExchangeDeduplicator } from './identity/exchange-dedup';
 import { PendingActions } from './identity/pending-actions';
 import { RetryingTokenService } from './identity/retrying-token-service';
 import { UserTokenCache } from './identity/token-cache';
-import { teamsSignInUser } from './identity/user-tokens';
+import { teamsSignInUser, type UserTokenService } from './identity/user-tokens';
 import { FileRecordStore } from './jobs/record-store';
+import { meteredTokenService } from './observability/instrumented';
+import type { AppMetrics } from './observability/metrics';
 import type { RetryPolicy } from './retry';
 import type { TodoAttachBot } from './teams/bot';
 import { createBotAuthentication, type BotAuthentication, type BotAuthSettings } from './teams/bot-authentication';
@@ -62,9 +64,11 @@ export const LOCAL_SIGN_IN_APP_ID = '0b07a11c-0000-4000-8000-00000000a771';
 
 export async function setUpIdentity(
   config: Config,
-  options: { logger: Logger; retryPolicy: RetryPolicy; localToken: string | undefined; graphEmulator: GraphTodoEmulator | undefined },
+  options: { logger: Logger; retryPolicy: RetryPolicy; localToken: string | undefined; graphEmulator: GraphTodoEmulator | undefined; metrics?: AppMetrics },
 ): Promise<AppIdentity> {
   const { logger, retryPolicy } = options;
+  // Each attempt is counted (inside the retrying layer): token-service calls on /metrics.
+  const metered = (inner: UserTokenService): UserTokenService => (options.metrics ? meteredTokenService(inner, options.metrics) : inner);
   let stack: IdentityStack | undefined;
   let settings: BotAuthSettings = { bot: config.bot, botFramework: config.localMode ? undefined : config.botFramework };
   if (config.localSignIn) {
@@ -135,7 +139,7 @@ export async function setUpIdentity(
   const connectionName = settings.bot.oauthConnectionName;
   if (connectionName === undefined) throw new AppError('CONFIG_INVALID', 'OAUTH_CONNECTION_NAME is required for delegated sign-in.');
   // Background: only the bot's credentials and the stored user id are needed (works after a restart).
-  const background = new RetryingTokenService(new TokenServiceClient(() => botAuth.backgroundUserTokenClient(), connectionName), retryPolicy, logger);
+  const background = new RetryingTokenService(metered(new TokenServiceClient(() => botAuth.backgroundUserTokenClient(), connectionName)), retryPolicy, logger);
   const tokens = new UserTokenCache(background);
   // In a turn: the turn's own client, retried briefly (an invoke is answered within seconds).
   const foreground: RetryPolicy = { ...retryPolicy, maxAttempts: Math.min(retryPolicy.maxAttempts, 3), maxTotalMs: Math.min(retryPolicy.maxTotalMs, 5_000) };
@@ -153,7 +157,7 @@ export async function setUpIdentity(
         appId,
         connectionName,
         tokens,
-        turnTokenService: (context) => new RetryingTokenService(new TokenServiceClient(async () => turnUserTokenClient(context), connectionName), foreground, logger),
+        turnTokenService: (context) => new RetryingTokenService(metered(new TokenServiceClient(async () => turnUserTokenClient(context), connectionName)), foreground, logger),
         dedup,
         pending,
         jobs,

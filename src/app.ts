@@ -9,6 +9,7 @@ import { GraphTodoClient } from './graph/client';
 import { GraphSharesClient } from './graph/shares';
 import { todoTaskWebUrl } from './graph/links';
 import type { TokenProvider } from './graph/types';
+import { Admission } from './jobs/admission';
 import { JobRunner } from './jobs/runner';
 import { startRetention } from './jobs/retention';
 import { JobStore } from './jobs/store';
@@ -31,6 +32,11 @@ import { prepareSpoolDir } from './upload/spool';
 import type { ByteSource } from './upload/types';
 import { GraphTodoEmulator } from './emulators/graph-todo';
 import { FileHostEmulator } from './emulators/file-host';
+import { tracedActivityHandler } from './observability/activity-telemetry';
+import { meteredNotifier } from './observability/instrumented';
+import { AppMetrics } from './observability/metrics';
+import { startMetricsServer, type MetricsServer } from './observability/metrics-server';
+import { httpReachable, Readiness } from './observability/readiness';
 
 /** The emulators started inside the process in local mode without GRAPH_BASE_URL. */
 export interface BuiltInEmulators {
@@ -43,6 +49,8 @@ export interface AppOptions {
   /** Override the retry schedule (tests use short waits). */
   retryPolicy?: RetryPolicy;
   cardUpdateIntervalMs?: number;
+  /** Where figures go (tests read them); a new AppMetrics by default. */
+  metrics?: AppMetrics;
 }
 
 export interface RunningApp {
@@ -55,6 +63,11 @@ export interface RunningApp {
   identityEmulators: IdentityStack | undefined;
   /** The bot's app id ('' in local mode). */
   appId: string;
+  metrics: AppMetrics;
+  /** GET /metrics on its own listener, when METRICS_PORT is set. */
+  metricsUrl: string | undefined;
+  /** The /readyz checks; more can be added (e.g. a job store's health). */
+  readiness: Readiness;
   stop(): Promise<void>;
 }
 
@@ -84,8 +97,9 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
   }
 
   const retryPolicy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
+  const metrics = options.metrics ?? new AppMetrics();
   // Bot authentication and Graph tokens by mode (local, delegated, application, LOCAL_SIGN_IN).
-  const identity = await setUpIdentity(config, { logger, retryPolicy, localToken, graphEmulator: emulators?.graph });
+  const identity = await setUpIdentity(config, { logger, retryPolicy, localToken, graphEmulator: emulators?.graph, metrics });
   const tokenFor = (user: GraphUser): TokenProvider => identity.tokenFor(user);
   // One connection pool for Graph and one for downloads, shared by every user's client.
   const graphPool = new Agent({ keepAliveTimeout: 30_000, connections: 32 });
@@ -98,10 +112,14 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
     headersTimeout: 30_000,
     bodyTimeout: config.downloads.rateWindowMs,
   });
+  const graphObserver = {
+    onRequest: (info: { operation: string; status?: number; durationMs: number }) => metrics.graphRequest(info),
+    onRetry: (info: { code: string; waitMs: number }) => metrics.retry(info.code, info.waitMs),
+  };
   const graphFor = (user: GraphUser): GraphTodoClient =>
-    new GraphTodoClient({ baseUrl, tokenProvider: tokenFor(user), userPath: identity.userPathFor(user), retryPolicy, logger, dispatcher: graphPool });
+    new GraphTodoClient({ baseUrl, tokenProvider: tokenFor(user), userPath: identity.userPathFor(user), retryPolicy, logger, dispatcher: graphPool, ...graphObserver });
   const sharesFor = (user: GraphUser): GraphSharesClient =>
-    new GraphSharesClient({ baseUrl, tokenProvider: tokenFor(user), retryPolicy, logger, dispatcher: graphPool });
+    new GraphSharesClient({ baseUrl, tokenProvider: tokenFor(user), retryPolicy, logger, dispatcher: graphPool, ...graphObserver });
   const sourceFor = (file: Pick<FileJob, 'source'>, user: GraphUser): ByteSource => {
     const source = file.source;
     // One pace per file: its deadline spans every request made for it.
@@ -146,7 +164,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
 
   const runner = new JobRunner({
     store,
-    notifier: new CardNotifier(adapter, identity.appId, taskUrl),
+    notifier: meteredNotifier(new CardNotifier(adapter, identity.appId, taskUrl), metrics),
     sinkFor: (job) => graphFor(job),
     linkerFor: (job) => graphFor(job),
     sourceFor: (job, file) => sourceFor(file, job),
@@ -157,6 +175,12 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
     retryPolicy,
     cardUpdateIntervalMs: options.cardUpdateIntervalMs,
     spoolDir,
+    observer: metrics,
+  });
+  metrics.watchQueue(() => runner.queueFigures());
+  const admission = new Admission((userId) => runner.pendingFor(userId), {
+    maxPendingPerUser: config.maxPendingTransfersPerUser,
+    fileMessagesPerMinute: config.fileMessagesPerMinutePerUser,
   });
   // A transfer that waited too long for its user's sign-in ends; its card says why.
   const retention = await startRetention(store, { retentionMs: config.jobRetentionMs, onEnded: (job) => runner.showOutcome(job) }, logger);
@@ -165,6 +189,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
     logger,
     store,
     runner,
+    admission,
     pickers: new PickerStore(),
     dialogOffers: new DialogOfferStore(),
     botAppId: identity.appId,
@@ -178,6 +203,13 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
 
   let ready = false;
   let accepting = true;
+  const readiness = new Readiness()
+    .add({ name: 'jobs', check: async () => {
+      if (!ready) throw new Error('The stored jobs are still being loaded.');
+    } })
+    // Any answer from Graph's root counts (401 without a token): the service is there.
+    .add(httpReachable('graph', emulators ? 'The built-in Graph To Do emulator' : 'Microsoft Graph', `${baseUrl}/`, graphPool));
+  if (emulators) readiness.add(httpReachable('files', 'The built-in file host emulator', `${emulators.files.baseUrl}/`, downloadPool));
   const handleActivity = authenticatedActivityHandler(adapter, identity.front(bot, runner), {
     logger,
     allowedTenants: config.allowedTenants,
@@ -185,7 +217,8 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
     loopbackServiceUrlsOnly: config.localMode,
   });
   const server = build({
-    handleActivity,
+    handleActivity: tracedActivityHandler(handleActivity, metrics),
+    readiness,
     logger,
     isReady: () => ready,
     isAccepting: () => accepting,
@@ -193,13 +226,16 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
     loopbackHostOnly: config.localMode,
     limits: { maxConnections: config.http.maxConnections, keepAliveTimeoutMs: config.http.keepAliveTimeoutMs },
   });
+  let metricsServer: MetricsServer | undefined;
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(config.port, config.bindHost, () => resolve());
     });
+    if (config.metrics) metricsServer = await startMetricsServer(metrics, config.metrics);
   } catch (err) {
     // A busy port must not leave the pools and the built-in emulators running.
+    if (server.server.listening) server.close();
     retention.stop();
     await runner.shutdown();
     await Promise.all([graphPool.close(), downloadPool.close()]);
@@ -208,6 +244,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
     throw err;
   }
   const port = (server.address() as AddressInfo).port;
+  if (metricsServer) logger.info({ url: metricsServer.url }, 'metrics are served (Prometheus text)');
   const resumed = runner.resumeAll();
   ready = true;
   logger.info({ port, host: config.bindHost, resumed }, 'bot is listening');
@@ -220,9 +257,13 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
     emulators,
     identityEmulators: identity.emulators,
     appId: identity.appId,
+    metrics,
+    metricsUrl: metricsServer?.url,
+    readiness,
     async stop() {
       accepting = false;
       retention.stop();
+      await metricsServer?.close();
       await runner.shutdown();
       server.close();
       // restify's close waits for keep-alive sockets; end them so shutdown is prompt.

@@ -85,6 +85,25 @@ const EnvSchema = z.object({
   DOWNLOAD_RATE_WINDOW_SECONDS: positiveInt(60, 3600),
   DOWNLOAD_DEADLINE_SECONDS: positiveInt(1800, 86_400),
   JOB_RETENTION_DAYS: positiveInt(30, 3650),
+  // Observability (issue 15): see README "Operating it".
+  METRICS_PORT: optionalString.pipe(
+    z
+      .string()
+      .regex(/^\d+$/, 'must be a port number (0-65535)')
+      .transform(Number)
+      .refine((n) => n >= 0 && n <= 65535, 'must be a port number (0-65535)')
+      .optional(),
+  ),
+  METRICS_HOST: optionalString,
+  APPLICATIONINSIGHTS_CONNECTION_STRING: optionalString.pipe(
+    z
+      .string()
+      .regex(/(^|;)\s*InstrumentationKey\s*=\s*[^;\s]+/i, 'must be an Application Insights connection string (InstrumentationKey=…;IngestionEndpoint=…)')
+      .optional(),
+  ),
+  LOG_FORMAT: optionalString.pipe(z.enum(['auto', 'pretty', 'json'], { error: 'must be auto, pretty or json' }).optional()),
+  MAX_PENDING_TRANSFERS_PER_USER: positiveInt(10, 1000),
+  FILE_MESSAGES_PER_MINUTE_PER_USER: positiveInt(30, 10_000),
   START_PLAYGROUND: optionalString.pipe(
     z
       .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
@@ -136,6 +155,20 @@ export interface Config extends IdentityConfig {
   downloads: { minBytesPerSecond: number; rateWindowMs: number; deadlineMs: number };
   /** Finished job records are deleted this long after they ended. */
   jobRetentionMs: number;
+  /**
+   * Transfers one user may have queued or running at once; more are refused politely, so one
+   * user sending 100 files does not fill the queue others wait in (MAX_TRANSFERS_PER_USER is
+   * how many of them run at once).
+   */
+  maxPendingTransfersPerUser: number;
+  /** Messages with files one user may send per minute before the bot asks them to wait. */
+  fileMessagesPerMinutePerUser: number;
+  /** GET /metrics on its own listener: undefined = not served (METRICS_PORT unset). */
+  metrics: { port: number; host: string } | undefined;
+  /** Traces and metrics to Application Insights (@azure/monitor-opentelemetry) when set. */
+  appInsightsConnectionString: string | undefined;
+  /** auto: human-readable on a terminal, JSON lines otherwise. */
+  logFormat: 'auto' | 'pretty' | 'json';
 }
 
 /** Reads and validates configuration; throws CONFIG_INVALID naming each bad variable. */
@@ -164,6 +197,13 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push(
       `BIND_HOST: local mode (MicrosoftAppId unset) accepts activities without authentication, so it listens on loopback only (127.0.0.1, ::1, localhost); set MicrosoftAppId to listen on ${e.BIND_HOST}`,
     );
+  }
+  if (localMode && e.METRICS_HOST !== undefined && !isLoopbackHost(e.METRICS_HOST)) {
+    problems.push(`METRICS_HOST: local mode listens on loopback only (127.0.0.1, ::1, localhost); set MicrosoftAppId to serve metrics on ${e.METRICS_HOST}`);
+  }
+  if (e.METRICS_HOST !== undefined && e.METRICS_PORT === undefined) problems.push('METRICS_HOST: set METRICS_PORT too (metrics are served only on a port of their own)');
+  if (e.METRICS_PORT !== undefined && e.METRICS_PORT !== 0 && e.METRICS_PORT === e.PORT) {
+    problems.push('METRICS_PORT: must differ from PORT (metrics are never served on the bot’s public port)');
   }
   if (problems.length > 0) throw new AppError('CONFIG_INVALID', `Invalid configuration: ${problems.join('; ')}`);
   return {
@@ -194,6 +234,11 @@ export function loadConfig(env: Env = process.env): Config {
       deadlineMs: e.DOWNLOAD_DEADLINE_SECONDS * 1000,
     },
     jobRetentionMs: e.JOB_RETENTION_DAYS * 24 * 3600 * 1000,
+    maxPendingTransfersPerUser: Math.max(e.MAX_PENDING_TRANSFERS_PER_USER, e.MAX_TRANSFERS_PER_USER),
+    fileMessagesPerMinutePerUser: e.FILE_MESSAGES_PER_MINUTE_PER_USER,
+    metrics: e.METRICS_PORT === undefined ? undefined : { port: e.METRICS_PORT, host: e.METRICS_HOST ?? '127.0.0.1' },
+    appInsightsConnectionString: e.APPLICATIONINSIGHTS_CONNECTION_STRING,
+    logFormat: e.LOG_FORMAT ?? 'auto',
   };
 }
 

@@ -1,4 +1,5 @@
 import pino, { type Logger, type DestinationStream } from 'pino';
+import pinoPretty from 'pino-pretty';
 import { redactText, redactValue } from './redact';
 
 export type { Logger } from 'pino';
@@ -7,7 +8,7 @@ export type { Logger } from 'pino';
  * Every log line passes through redaction here (src/redact.ts), so no token, download URL or
  * upload URL can be written even if a caller logs a raw object.
  */
-export function createLogger(options: { level?: string; destination?: DestinationStream; name?: string } = {}): Logger {
+export function createLogger(options: { level?: string; destination?: DestinationStream; name?: string; format?: LogFormat } = {}): Logger {
   return pino(
     {
       name: options.name ?? 'todo-attach',
@@ -23,8 +24,18 @@ export function createLogger(options: { level?: string; destination?: Destinatio
       },
       serializers: { err: (e: unknown) => redactValue(e) },
     },
-    options.destination,
+    options.destination ?? consoleDestination(options.format ?? 'json'),
   );
+}
+
+/** auto: human-readable lines on a terminal (npm start in a shell), JSON lines otherwise (a log collector). */
+export type LogFormat = 'auto' | 'pretty' | 'json';
+
+function consoleDestination(format: LogFormat): DestinationStream | undefined {
+  const pretty = format === 'pretty' || (format === 'auto' && process.stdout.isTTY === true);
+  if (!pretty) return undefined;
+  // In-process and synchronous (no worker transport): lines appear in order with what npm start prints.
+  return pinoPretty({ colorize: process.stdout.isTTY === true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,name', sync: true });
 }
 
 /** A logger that drops everything (tests that do not look at logs). */

@@ -2,6 +2,7 @@ import restify from 'restify';
 import type { Logger } from 'pino';
 import { announcedTooLarge, BodyRefused, checkJsonHeaders, readJsonObject } from './http/json-body';
 import { hostIsLoopback } from './http/loopback-host';
+import type { ReadinessReport } from './observability/readiness';
 
 /** Bounds on what one client can hold: connections, slow headers and bodies, idle keep-alive. */
 export interface HttpLimits {
@@ -44,6 +45,8 @@ export interface ServerDeps {
    * (421 otherwise): a web page using DNS rebinding must not read the developer's To Do.
    */
   loopbackHostOnly?: boolean;
+  /** GET /readyz: the named readiness checks (src/observability/readiness.ts). */
+  readiness?: { report(): Promise<ReadinessReport> };
 }
 
 /** Builds the HTTP server without listening (fastify's build/listen split): tests use port 0. */
@@ -95,6 +98,17 @@ export function build(deps: ServerDeps): restify.Server {
   server.get('/healthz', async (_req, res) => {
     if (deps.isReady() && deps.isAccepting()) res.send(200, { status: 'ok' });
     else res.send(503, { status: deps.isAccepting() ? 'starting' : 'stopping' });
+  });
+
+  // Readiness, apart from liveness: a dependency out of reach takes an instance out of rotation
+  // without anyone restarting it.
+  server.get('/readyz', async (_req, res) => {
+    if (!deps.isReady() || !deps.isAccepting()) {
+      res.send(503, { status: deps.isAccepting() ? 'starting' : 'stopping', checks: {} });
+      return;
+    }
+    const report = (await deps.readiness?.report()) ?? { ready: true, checks: {} };
+    res.send(report.ready ? 200 : 503, { status: report.ready ? 'ready' : 'not ready', checks: report.checks });
   });
 
   return server;

@@ -103,7 +103,7 @@ const normalizers: { [N in CardName]: (data: CardDataMap[N]) => unknown } = {
     ...d,
     typeahead: d.typeahead ?? true,
     attachTitle: d.attachTitle ?? 'Attach',
-    files: d.files.map((f) => ({ ...f, note: f.note ?? '', toggleTitle: f.toggleTitle ?? dialogToggleTitle(f), toggleOn: f.toggleOn ?? !f.tooLarge })),
+    files: d.files.map((f) => ({ ...f, note: f.note ?? '', toggleTitle: f.toggleTitle ?? dialogToggleTitle(f), toggleOn: f.toggleOn ?? !f.refused })),
     selectedListId: d.selectedListId ?? '',
     selectedTaskId: d.selectedTaskId ?? '',
     notice: d.notice ?? '',
@@ -113,7 +113,7 @@ const normalizers: { [N in CardName]: (data: CardDataMap[N]) => unknown } = {
 
 /** The dialog toggle's text when the view model leaves it out (a file or image, and why not). */
 function dialogToggleTitle(f: AttachDialogCardData['files'][number]): string {
-  if (f.tooLarge) return f.note ?? 'Too large for To Do';
+  if (f.refused) return f.note ?? 'Can’t be attached';
   return `${f.kind === 'image' ? 'Attach this image' : 'Attach this file'}${f.sizeText !== '' ? ` · ${f.sizeText}` : ''}`;
 }
 

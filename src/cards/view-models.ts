@@ -18,9 +18,9 @@ export interface PickerFile {
   name: string;
   /** '' when the size is unknown. */
   sizeText: string;
-  /** Cannot be attached (and has no home to link to). */
-  tooLarge: boolean;
-  /** e.g. '31.4 MB; To Do accepts files up to 25 MB'. */
+  /** Cannot be attached (too large with no home to link to, a host not allowed, gone, unreadable…): `note` says why. */
+  refused: boolean;
+  /** The reason in a sentence, e.g. '“film.mp4” is 31.4 MB; To Do accepts files up to 25 MB.' */
   note?: string;
   /** An include toggle is shown for this file (several files, or a link instead of the file). */
   toggle?: boolean;
@@ -44,7 +44,7 @@ export interface PickerCardData {
   tasks: ChoiceOption[];
   selectedTaskId?: string;
   searchText?: string;
-  /** False when every file is too large: then only Cancel is offered. */
+  /** False when no file can be attached: then only Cancel is offered. */
   canAttach: boolean;
   /** The main button: 'Attach' (default), or 'Add link' when every file goes on the task as a link. */
   attachTitle?: string;
@@ -139,7 +139,7 @@ export interface DialogFile {
   name: string;
   sizeText: string;
   kind: 'file' | 'image';
-  tooLarge: boolean;
+  refused: boolean;
   note?: string;
   /** The toggle's text, e.g. 'Attach this file · 2.0 MB', 'Add a link to the task instead'. */
   toggleTitle?: string;
@@ -161,6 +161,8 @@ export interface AttachDialogCardData {
   defaultNewTaskTitle: string;
   /** The start of the message the action was used on, as plain text. */
   messagePreview: string;
+  /** The message has a link (Teams gives one; the Agents Playground does not): offer to link the task to it. */
+  canLinkBack: boolean;
   linkBackDefault: boolean;
   /** 'Attach' (default), or 'Add link' when every file that can go goes on the task as a link. */
   attachTitle?: string;

@@ -29,7 +29,7 @@ function banner(stack: LocalStack): string {
 
 async function main(): Promise<void> {
   const config = configOrExit();
-  const logger = createLogger({ level: config.logLevel });
+  const logger = createLogger({ level: config.logLevel, format: config.logFormat });
   routeConsoleToLogger(logger);
   process.stdout.write('Starting the bot, the companion page and the Agents Playground…\n');
   let stack: LocalStack;

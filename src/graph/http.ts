@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import { Agent, type Dispatcher } from 'undici';
 import { AppError, cancelledError, type ErrorCode } from '../errors';
 import type { Logger } from '../log';
+import { inSpan, setSafeAttributes, SpanKind, SpanStatusCode } from '../observability/tracing';
 import { DEFAULT_RETRY_POLICY, retryDelayMs, sleep, type RetryPolicy } from '../retry';
 import { badResponseError, errorFromResponse, errorFromThrown, type ResponseHeaders } from './errors';
 import type { TokenProvider } from './types';
@@ -37,6 +38,8 @@ export interface GraphHttpOptions {
   dispatcher?: Dispatcher;
   logger?: Logger;
   onRequest?: (info: GraphRequestInfo) => void;
+  /** A JSON request failed and will be sent again after `waitMs` (metrics: retries and waits by code). */
+  onRetry?: (info: { operation: string; attempt: number; waitMs: number; code: ErrorCode }) => void;
 }
 
 export interface GraphResponse {
@@ -119,6 +122,7 @@ export class GraphHttp {
   private readonly ownsDispatcher: boolean;
   private readonly logger: Logger | undefined;
   private readonly onRequest: ((info: GraphRequestInfo) => void) | undefined;
+  private readonly onRetry: GraphHttpOptions['onRetry'];
   /** Set after a 401 on a request we could not replay: the next token must be a fresh one. */
   private forceRefreshNext = false;
 
@@ -131,6 +135,7 @@ export class GraphHttp {
     this.dispatcher = options.dispatcher ?? new Agent({ keepAliveTimeout: 30_000, connections: 16 });
     this.logger = options.logger;
     this.onRequest = options.onRequest;
+    this.onRetry = options.onRetry;
   }
 
   /** Closes the keep-alive connections when this object created them. */
@@ -170,6 +175,7 @@ export class GraphHttp {
         const wait = mayReplay ? retryDelayMs(this.policy, attempt, err, Date.now() - started) : undefined;
         if (wait === undefined) throw err;
         this.logger?.warn({ operation: call.operation, attempt, waitMs: wait, ...err.toLog() }, 'graph request will be retried');
+        this.onRetry?.({ operation: call.operation, attempt, waitMs: wait, code: err.code });
         await sleep(wait, call.signal);
       }
     }
@@ -211,11 +217,9 @@ export class GraphHttp {
     } catch (raw) {
       if (call.signal.aborted) throw cancelledError(call.signal.reason);
       // The bytes failed on our side (the source), not on the way to Graph: report that.
-      if (bodyError !== undefined) {
-        throw bodyError instanceof AppError
-          ? bodyError
-          : new AppError('DOWNLOAD_FAILED', 'Reading the file failed.', { retryable: true, cause: bodyError });
-      }
+      // Source failures are AppErrors (src/upload/source-errors.ts); anything else on the body is
+      // the connection's error thrown into it as it was destroyed: Graph's side, retryable.
+      if (bodyError instanceof AppError) throw bodyError;
       throw errorFromThrown(raw, { signal: call.signal });
     } finally {
       call.body.off('error', onBodyError);
@@ -238,7 +242,8 @@ export class GraphHttp {
     return { token, forced };
   }
 
-  private async exchange(
+  /** One HTTP exchange with Graph, in a span of its own (ids, status and code as attributes; never the URL). */
+  private exchange(
     operation: string,
     method: string,
     url: string,
@@ -248,46 +253,57 @@ export class GraphHttp {
     attempt: number,
     token: { token: string; forced: boolean },
   ): Promise<GraphResponse> {
-    const clientRequestId = randomUUID();
-    const started = Date.now();
-    const report = (fields: { status?: number; code?: ErrorCode; requestId?: string | undefined }): void => {
-      const info: GraphRequestInfo = {
-        operation,
-        method,
-        attempt,
-        clientRequestId,
-        forcedRefresh: token.forced,
-        durationMs: Date.now() - started,
-        ...(fields.status !== undefined ? { status: fields.status } : {}),
-        ...(fields.code !== undefined ? { code: fields.code } : {}),
-        ...(fields.requestId !== undefined ? { requestId: fields.requestId } : {}),
+    const attributes = { 'graph.operation': operation, 'http.request.method': method, 'graph.attempt': attempt };
+    return inSpan(`graph ${operation}`, { kind: SpanKind.CLIENT, attributes }, async (span) => {
+      const clientRequestId = randomUUID();
+      const started = Date.now();
+      const report = (fields: { status?: number; code?: ErrorCode; requestId?: string | undefined }): void => {
+        const info: GraphRequestInfo = {
+          operation,
+          method,
+          attempt,
+          clientRequestId,
+          forcedRefresh: token.forced,
+          durationMs: Date.now() - started,
+          ...(fields.status !== undefined ? { status: fields.status } : {}),
+          ...(fields.code !== undefined ? { code: fields.code } : {}),
+          ...(fields.requestId !== undefined ? { requestId: fields.requestId } : {}),
+        };
+        setSafeAttributes(span, {
+          'graph.client_request_id': clientRequestId,
+          'graph.request_id': fields.requestId,
+          'http.response.status_code': fields.status,
+          'error.type': fields.code,
+          'graph.token_refreshed': token.forced,
+        });
+        if (fields.code !== undefined || (fields.status !== undefined && fields.status >= 400)) span.setStatus({ code: SpanStatusCode.ERROR });
+        this.logger?.debug(info, 'graph request');
+        this.onRequest?.(info);
       };
-      this.logger?.debug(info, 'graph request');
-      this.onRequest?.(info);
-    };
-    try {
-      const res = await this.dispatcher.request({
-        ...splitUrl(url),
-        method,
-        headers: {
-          ...extraHeaders,
-          accept: 'application/json',
-          // To Do's upload URL is not pre-authenticated: the token goes on chunk PUTs too.
-          authorization: `Bearer ${token.token}`,
-          'client-request-id': clientRequestId,
-          'return-client-request-id': 'true',
-        },
-        body: body ?? null,
-        signal: signal ?? null,
-      });
-      const text = await res.body.text();
-      const requestId = firstHeader(res.headers, 'request-id');
-      report({ status: res.statusCode, requestId });
-      return { status: res.statusCode, headers: res.headers, body: parseJson(text), clientRequestId, requestId };
-    } catch (raw) {
-      const err = errorFromThrown(raw, { clientRequestId, signal });
-      report({ code: err.code });
-      throw err;
-    }
+      try {
+        const res = await this.dispatcher.request({
+          ...splitUrl(url),
+          method,
+          headers: {
+            ...extraHeaders,
+            accept: 'application/json',
+            // To Do's upload URL is not pre-authenticated: the token goes on chunk PUTs too.
+            authorization: `Bearer ${token.token}`,
+            'client-request-id': clientRequestId,
+            'return-client-request-id': 'true',
+          },
+          body: body ?? null,
+          signal: signal ?? null,
+        });
+        const text = await res.body.text();
+        const requestId = firstHeader(res.headers, 'request-id');
+        report({ status: res.statusCode, requestId });
+        return { status: res.statusCode, headers: res.headers, body: parseJson(text), clientRequestId, requestId };
+      } catch (raw) {
+        const err = errorFromThrown(raw, { clientRequestId, signal });
+        report({ code: err.code });
+        throw err;
+      }
+    });
   }
 }

@@ -2,7 +2,7 @@ import type { Dispatcher } from 'undici';
 import type { Logger } from '../log';
 import type { RetryPolicy } from '../retry';
 import { badResponseError } from './errors';
-import { GraphHttp } from './http';
+import { GraphHttp, type GraphHttpOptions } from './http';
 import { asRecord } from './parse';
 import { encodeSegments } from './paths';
 import type { TokenProvider } from './types';
@@ -39,6 +39,8 @@ export interface GraphSharesClientOptions {
   retryPolicy?: RetryPolicy;
   dispatcher?: Dispatcher;
   logger?: Logger;
+  onRequest?: GraphHttpOptions['onRequest'];
+  onRetry?: GraphHttpOptions['onRetry'];
 }
 
 export class GraphSharesClient {

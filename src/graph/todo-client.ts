@@ -13,7 +13,7 @@ import type {
   UploadTarget,
 } from '../upload/types';
 import { badResponseError } from './errors';
-import { GraphHttp, type GraphRequestInfo, type GraphResponse, type Target } from './http';
+import { GraphHttp, type GraphHttpOptions, type GraphRequestInfo, type GraphResponse, type Target } from './http';
 import { parseAttachment, parseLinkedResource, parseTask, parseTaskList, parseTaskNote, readKeyInsensitive, readPage } from './parse';
 import {
   attachmentPath,
@@ -41,6 +41,7 @@ export interface GraphTodoClientOptions {
   dispatcher?: Dispatcher;
   logger?: Logger;
   onRequest?: (info: GraphRequestInfo) => void;
+  onRetry?: GraphHttpOptions['onRetry'];
 }
 
 /** Where an attachment operation applies: a task in a list. */

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { AppError, cancelledError, SignInPause, toAppError, TransferSuspended, userMessage } from '../errors';
+import { inSpan, setSafeAttributes } from '../observability/tracing';
 import type { RetryPolicy } from '../retry';
 import { uploadAttachment } from '../upload/engine';
 import type { AttachmentSink, ByteSource } from '../upload/types';
@@ -37,6 +38,15 @@ export interface RunnerDeps {
   /** Minimum time between two card updates ("at most about once per second"). */
   cardUpdateIntervalMs?: number;
   spoolDir?: string;
+  /** Metrics of transfers (src/observability/metrics.ts); none when absent. */
+  observer?: TransferObserver;
+}
+
+/** What the runner reports for metrics. */
+export interface TransferObserver {
+  transferEnded(outcome: TransferJob['state']): void;
+  bytesAccepted(bytes: number): void;
+  retry(code: string, waitMs: number): void;
 }
 
 /** A job's card queue until its final card is delivered (or given up). */
@@ -102,6 +112,18 @@ export class JobRunner {
         n++;
       }
     }
+    return n;
+  }
+
+  /** Transfers holding a slot and waiting in line for one (metrics). */
+  queueFigures(): { running: number; waiting: number } {
+    return { running: this.limiter.running, waiting: this.limiter.queued };
+  }
+
+  /** This user's transfers queued or running now (admission.ts). */
+  pendingFor(userId: string): number {
+    let n = 0;
+    for (const r of this.running.values()) if (r.latest.userId === userId) n++;
     return n;
   }
 
@@ -261,7 +283,12 @@ export class JobRunner {
     const transfer = this.limiter
       .run(job.userId, () => {
         entry.started = true;
-        return this.execute(job, entry);
+        // One span per job, in a trace of its own linked to the activity that started it.
+        return inSpan('transfer', { detached: true, attributes: { 'transfer.id': job.id, 'transfer.files': job.files.length } }, async (span) => {
+          const final = await this.execute(job, entry);
+          setSafeAttributes(span, { 'transfer.outcome': final?.state ?? 'suspended' });
+          return final;
+        });
       }, abort.signal)
       .catch(async (raw: unknown) => {
         const err = toAppError(raw);
@@ -339,6 +366,8 @@ export class JobRunner {
     entry.live.set(index, { bytesPerSecond: undefined });
     let sessionExpired = false;
     let restarts = file.sessionRestarts ?? 0;
+    /** Bytes already counted as accepted for this file (metrics). */
+    let reported = file.bytesDone;
     // Progress callbacks arrive while saves are in flight: chain them so records are written in order.
     let chain: Promise<unknown> = Promise.resolve();
     const enqueue = (change: Partial<FileJob>): Promise<void> => {
@@ -369,13 +398,19 @@ export class JobRunner {
           return saved;
         },
         onProgress: ({ bytesDone, total }) => {
+          if (bytesDone > reported) this.deps.observer?.bytesAccepted(bytesDone - reported);
+          reported = Math.max(reported, bytesDone);
           const seconds = (Date.now() - startedMs) / 1000;
           entry.live.set(index, { bytesPerSecond: seconds > 0.2 ? (bytesDone - firstByte) / seconds : undefined });
           enqueue({ bytesDone, size: total });
           chain = chain.then(() => entry.throttle.push(job));
         },
         onEvent: (event) => {
-          if (event.type === 'session-expired') sessionExpired = true;
+          if (event.type === 'session-expired') {
+            sessionExpired = true;
+            reported = 0; // the new session counts from byte 0
+          }
+          if (event.type === 'retry') this.deps.observer?.retry(event.code, event.waitMs);
           this.deps.logger.debug({ jobId: job.id, file: index, event }, 'upload event');
         },
       });
@@ -463,6 +498,7 @@ export class JobRunner {
     const final: TransferJob = { ...job, state, updatedAt: new Date().toISOString() };
     entry.latest = final;
     await this.persist(final);
+    this.deps.observer?.transferEnded(state);
     return final;
   }
 }

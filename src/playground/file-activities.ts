@@ -1,3 +1,4 @@
+import { formatBytes } from '../cards/format';
 import type { HostedFile } from '../emulators/file-host';
 import type { ActivityTemplate, PlaygroundIds } from './playground-api';
 
@@ -60,12 +61,16 @@ export function personalFileMessage(template: ActivityTemplate, ids: PlaygroundI
  * repeats name and address (src/teams/message-payload.ts reads them from there). The caller
  * registers the address with the Graph emulator (`addSharedFile`) so `/shares` resolves it.
  */
-export function channelFilePost(ids: PlaygroundIds, file: Pick<HostedFile, 'id' | 'name' | 'url'>): Record<string, unknown> {
+export function channelFilePost(ids: PlaygroundIds, file: Pick<HostedFile, 'id' | 'name' | 'url' | 'size'>): Record<string, unknown> {
   const contentUrl = sharedFileAddress(file);
   return {
     type: 'message',
     from: { id: ids.bot.id, name: ids.bot.name },
-    // Text and attachments would become two posts in the Playground: attachments only.
+    // A line naming the file, so posts can be told apart (the Playground shows the file itself
+    // only as "reference is not supported yet"). It shows text and each attachment as bubbles
+    // of their own, one under the other: the "…" menu with the message action is on the file's.
+    textFormat: 'plain',
+    text: `📎 ${file.name} (${formatBytes(file.size)}). To attach it to a task: “…” on the file below → Attach to To Do.`,
     attachments: [{ id: file.id, contentType: 'reference', contentUrl, name: file.name, content: { name: file.name, contentUrl } }],
   };
 }

@@ -4,6 +4,7 @@ import type { Request, Response } from 'restify';
 import { toAppError } from '../errors';
 import { TEAMS_CHANNEL } from '../identity/user-tokens';
 import { isLoopbackServiceUrl } from '../http/loopback-host';
+import { activityShapeProblem } from './activity-shape';
 import type { TeamsAdapter } from './bot-authentication';
 import { tenantOf, refuseTenant } from './tenant-gate';
 
@@ -43,6 +44,11 @@ export function authenticatedActivityHandler(
     const body: unknown = req.body;
     if (typeof body !== 'object' || body === null || typeof (body as { type?: unknown }).type !== 'string') {
       res.send(400, { error: 'The request body must be an activity (a JSON object with a type).' });
+      return;
+    }
+    const problem = activityShapeProblem(body);
+    if (problem !== undefined) {
+      res.send(400, { error: problem });
       return;
     }
     const activity = body as Activity;

@@ -65,8 +65,9 @@ export class TodoAttachBot {
       case 'composeExtension/submitAction':
         return onSubmitAction(turn, activity.value);
       default:
-        this.services.logger.info({ name: activity.name }, 'unknown invoke');
-        return { status: 501 };
+        // Input, not a fault of ours: a client error (never a 5xx for something a sender chose).
+        this.services.logger.info({ name: typeof activity.name === 'string' ? activity.name.slice(0, 100) : typeof activity.name }, 'unknown invoke');
+        return { status: 400, body: { statusCode: 400, type: 'application/vnd.microsoft.error', value: { code: 'BadRequest', message: 'This bot does not handle that invoke.' } } };
     }
   }
 

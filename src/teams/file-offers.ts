@@ -64,6 +64,24 @@ export function fileOffersFromAttachments(attachments: readonly unknown[] | unde
   return offers;
 }
 
+/**
+ * Why the file attachments of a message could not be read, as a sentence for the user (the
+ * first that failed decides); undefined when there are none. Every refusal says its reason.
+ */
+export function unreadableReason(attachments: readonly unknown[] | undefined): string | undefined {
+  const raw = (attachments ?? []).find(
+    (a) => typeof a === 'object' && a !== null && (a as { contentType?: unknown }).contentType === FILE_DOWNLOAD_INFO,
+  ) as { name?: unknown; content?: { downloadUrl?: unknown } | null } | undefined;
+  if (raw === undefined) return undefined;
+  const name = typeof raw.name === 'string' ? raw.name.trim() : '';
+  if (name === '') return 'The file has no name, so To Do could not store it. Give it a name and send it again.';
+  if (name.length > 400) return 'The file’s name is longer than 400 characters, more than To Do keeps. Shorten it and send the file again.';
+  const url = raw.content?.downloadUrl;
+  if (typeof url !== 'string' || url === '') return `Teams sent “${name.slice(0, 100)}” without a link to download it from. Please send it again.`;
+  if (url.length > MAX_URL_LENGTH) return `The download link Teams gave for “${name.slice(0, 100)}” is longer than I accept, so I did not use it. Please send the file again.`;
+  return `Teams sent “${name.slice(0, 100)}” in a form I do not understand. Please send it again.`;
+}
+
 /** True when a message has attachments of the file kind, valid or not (to explain a refusal). */
 export function hasFileAttachments(attachments: readonly unknown[] | undefined): boolean {
   return (attachments ?? []).some(

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pendingLimitSentence } from '../jobs/admission';
 import { newTaskTitleInput, optionalInput } from './card-inputs';
 import { renderCard } from '../cards/render';
 import { toAppError, userMessage } from '../errors';
@@ -134,6 +135,11 @@ async function attachOnce(turn: Turn, offer: DialogOffer, data: DialogInput, cho
     offer.pending = undefined;
     const back: DialogInput = { ...data, listId: pending?.target.listId, newTaskTitle: firstLine(offer.message.text), linkToMessage: pending && !pending.linkToMessage ? 'false' : undefined };
     return again(turn, offer, back, 'Pick another task, or type a title to create a new one.', pending?.fileIds);
+  }
+  // Before anything is created in To Do: past the per-user limit no transfer starts (a link alone still may).
+  const startsTransfer = data.action === 'attachAnyway' || data.action === 'attachOthers' || chosen.length > 0;
+  if (startsTransfer && !services.admission.hasRoomFor(requester.userId)) {
+    return again(turn, offer, data, pendingLimitSentence(services.admission.maxPendingPerUser), chosen.map((c) => c.fileId));
   }
   if (data.action === 'attachAnyway' || data.action === 'attachOthers') {
     // What Attach was submitted for, kept server-side (this card has no inputs).

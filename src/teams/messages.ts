@@ -1,7 +1,8 @@
 import { MAX_ATTACHMENT_BYTES, fileTooLargeError, toAppError, userMessage } from '../errors';
+import { FILE_MESSAGE_LIMIT_SENTENCE } from '../jobs/admission';
 import { renderCard, type AdaptiveCardJson } from '../cards/render';
 import { isSharedConversation, replyPrivately } from './conversation-privacy';
-import { fileOffersFromAttachments, hasFileAttachments, shareOffersFromAttachments, type FileOffer } from './file-offers';
+import { fileOffersFromAttachments, shareOffersFromAttachments, unreadableReason, type FileOffer } from './file-offers';
 import { MAX_FILES_PER_CARD } from './limits';
 import { openingChoices } from './ranked-choices';
 import { settle } from './settle';
@@ -25,9 +26,16 @@ export async function onMessage(
   if (turn.requester.conversationType !== 'personal' && options.mentioned === false) return;
   // 1:1 chats carry file.download.info; group chats and channels carry SharePoint `reference`s.
   const offers = [...fileOffersFromAttachments(attachments), ...shareOffersFromAttachments(attachments)];
-  if (offers.length > 0) return offerFiles(turn, offers.slice(0, MAX_FILES_PER_CARD), offers.length, text);
-  if (hasFileAttachments(attachments)) {
-    await turn.replyCard(noticeCard('I could not read that file', 'Teams sent the file in a form I do not understand. Please send it again.', 'attention'));
+  if (offers.length > 0) {
+    // Past the per-user rate nothing is probed or asked of To Do; the user is told once a minute.
+    const verdict = turn.services.admission.takeFileMessage(turn.requester.userId);
+    if (verdict === 'tell') await replyPrivately(turn, noticeCard('One moment, please', FILE_MESSAGE_LIMIT_SENTENCE), 'I answered you in our 1:1 chat.');
+    if (verdict !== 'ok') return;
+    return offerFiles(turn, offers.slice(0, MAX_FILES_PER_CARD), offers.length, text);
+  }
+  const unreadable = unreadableReason(attachments);
+  if (unreadable !== undefined) {
+    await turn.replyCard(noticeCard('I could not read that file', unreadable, 'attention'));
     return;
   }
   const command = text.trim().toLowerCase().replace(/^\//, '');

@@ -1,4 +1,5 @@
 import { renderCard } from '../cards/render';
+import { pendingLimitSentence } from '../jobs/admission';
 import { toAppError, userMessage } from '../errors';
 import { planAttach, type ChosenFile, type JobTarget, type PlannedFile } from './attach-plan';
 import { chosenFiles } from './file-toggles';
@@ -66,6 +67,8 @@ async function attachOnce(turn: Turn, picker: Picker, verb: PickerVerb, input: P
     picker.pending = undefined;
     return again('Pick another task, or type a title to create a new one.', pending?.target.listId, pending?.fileIds);
   }
+  // Before anything is created in To Do: past the per-user limit nothing starts; the card stays.
+  if (!services.admission.hasRoomFor(requester.userId)) return again(pendingLimitSentence(services.admission.maxPendingPerUser), input.listId ?? picker.pending?.target.listId);
   if (verb !== 'attach') {
     // "Attach anyway" / "Attach the other N": what Attach was pressed for, kept server-side.
     const pending = picker.pending;

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { GraphTodoClient } from '../graph/client';
+import type { Admission } from '../jobs/admission';
 import type { JobSource } from '../jobs/job';
 import type { JobRunner } from '../jobs/runner';
 import type { JobStore } from '../jobs/store';
@@ -15,6 +16,8 @@ export interface BotServices {
   logger: Logger;
   store: JobStore;
   runner: JobRunner;
+  /** Per-user limits on file messages and transfers waiting or running (src/jobs/admission.ts). */
+  admission: Admission;
   pickers: PickerStore;
   /** Message-extension dialogs waiting for a submit (what each may attach, and whose it is). */
   dialogOffers: DialogOfferStore;

@@ -21,7 +21,8 @@ export interface ChunkBufferOptions {
  * The window of source bytes the server has not accepted yet. The source is opened once and
  * read sequentially; a chunk's bytes are kept (as the Buffers the source gave, cut at chunk
  * boundaries without copying) until the server accepts them, so a failed PUT is replayed from
- * memory. It holds at most the unaccepted chunk plus one chunk read ahead.
+ * memory. It holds at most the unaccepted chunk plus the read-ahead the engine asks for
+ * (READ_AHEAD_BYTES, 1 MiB: src/upload/chunk-plan.ts).
  */
 export class ChunkBuffer {
   private pieces: Buffer[] = [];
@@ -44,6 +45,11 @@ export class ChunkBuffer {
 
   get held(): number {
     return this.heldTo - this.heldFrom;
+  }
+
+  /** Whether `err` is this buffer's own source failure (not an error thrown into a body from outside). */
+  isSourceFailure(err: unknown): boolean {
+    return err !== undefined && err === this.failure;
   }
 
   /** Takes (and clears) a source failure not yet handled. */

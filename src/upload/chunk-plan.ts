@@ -5,6 +5,12 @@
 export const CHUNK_UNIT = 327_680; // 320 KiB
 export const MAX_CHUNK_BYTES = 4_000_000;
 export const DEFAULT_CHUNK_BYTES = 12 * CHUNK_UNIT; // 3,932,160
+/**
+ * How far the source is read ahead of the chunk being sent, while To Do considers it: enough to
+ * cover the round trip between two PUTs (pipeline.ratio stays at 1.0 on an 8 MiB/s link both
+ * ways), so a transfer holds one chunk plus at most this (issue 15: one chunk + 1 MiB).
+ */
+export const READ_AHEAD_BYTES = 1_048_576;
 /** Files below this go through one POST with contentBytes ("small file: under 3 MB"). */
 export const SMALL_UPLOAD_LIMIT = 3 * 1_048_576;
 

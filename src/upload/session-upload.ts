@@ -3,7 +3,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { AppError, cancelledError, toAppError, TransferSuspended } from '../errors';
 import { withRetry } from '../retry';
 import { findOurAttachment, isTaskGone, taskNotFoundError, type CheckContext } from './attachments-check';
-import { nextChunkInRange } from './chunk-plan';
+import { nextChunkInRange, READ_AHEAD_BYTES } from './chunk-plan';
 import { ChunkBuffer } from './chunk-buffer';
 import { OrderedHasher } from './hashing';
 import { parseRanges, resumeOffset } from './ranges';
@@ -123,10 +123,15 @@ class SessionTransfer {
     let body: Readable | undefined;
     try {
       await this.buffer.seek(span.start);
-      const readAheadLimit = Math.min(ctx.size, span.end + 1 + ctx.chunkBytes);
+      // One chunk held until accepted, plus at most READ_AHEAD_BYTES read while To Do considers it.
+      const readAheadLimit = Math.min(ctx.size, span.end + 1 + Math.min(ctx.chunkBytes, READ_AHEAD_BYTES));
       const bytes = this.buffer.range(span.start, span.end + 1, attempt.signal, () => this.buffer.prefetch(readAheadLimit));
       body = Readable.from(
-        guardBody(bytes, () => {
+        guardBody(bytes, (err) => {
+          // Only the source's own failure stops the PUT. A dropped connection reaches the body
+          // too (the stream throws it into the generator as it is destroyed): that is the
+          // sink's failure, to be retried, not a cancellation.
+          if (!this.buffer.isSourceFailure(err)) return;
           bodyFailed = true;
           attempt.abort();
         }),
@@ -295,12 +300,12 @@ class SessionTransfer {
   }
 }
 
-/** Marks the body as failed (so the engine blames the source, not the sink) and rethrows. */
-async function* guardBody(bytes: AsyncGenerator<Buffer>, onFailure: () => void): AsyncGenerator<Buffer> {
+/** Reports a body failure (the engine decides whether the source is to blame) and rethrows. */
+async function* guardBody(bytes: AsyncGenerator<Buffer>, onFailure: (err: unknown) => void): AsyncGenerator<Buffer> {
   try {
     yield* bytes;
   } catch (err) {
-    onFailure();
+    onFailure(err);
     throw err;
   }
 }

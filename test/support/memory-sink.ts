@@ -36,6 +36,11 @@ export type FaultKind =
   | { kind: 'network' }
   /** The connection dropped after `afterBytes` of the chunk body: the chunk is discarded. */
   | { kind: 'reset-mid-body'; afterBytes: number }
+  /**
+   * As undici does on a socket error: the request body is destroyed with the error (a stream
+   * made from a generator gets it thrown in) and the request fails a moment later.
+   */
+  | { kind: 'socket-error-mid-body'; afterBytes: number }
   /** The server keeps only the first `acceptBytes` of the chunk and says so. */
   | { kind: 'partial'; acceptBytes: number }
   /** The session expired just before this request: 404. */
@@ -183,13 +188,19 @@ export class MemoryTodo implements AttachmentSink {
       if (req.total !== s.size || req.end >= s.size || length <= 0) throw graphError('GRAPH_BAD_REQUEST', 400, false);
 
       // Bytes land in the session only once the whole chunk has arrived.
-      const stopAfter = fault?.kind === 'reset-mid-body' || fault?.kind === 'stall' ? fault.afterBytes : undefined;
+      const stopAfter = fault?.kind === 'reset-mid-body' || fault?.kind === 'socket-error-mid-body' || fault?.kind === 'stall' ? fault.afterBytes : undefined;
       const body = await readBody(req.body, length, req.signal, stopAfter);
       call.bodyBytes = body.length;
       this.maxPutBytes = Math.max(this.maxPutBytes, body.length);
       if (fault?.kind === 'reset-mid-body') {
         req.body.destroy();
         throw networkError();
+      }
+      if (fault?.kind === 'socket-error-mid-body') {
+        req.body.destroy(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }));
+        for (let i = 0; i < 3; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+        // As GraphHttp.stream: a request whose signal was aborted reports a cancellation.
+        throw req.signal.aborted ? cancelledError() : networkError();
       }
       if (fault?.kind === 'stall') {
         await abortedOf(req.signal);

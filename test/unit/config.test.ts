@@ -84,3 +84,29 @@ describe('loadConfig', () => {
     expect(c.jobRetentionMs).toBe(7 * 24 * 3600 * 1000);
   });
 });
+
+describe('observability and per-user limits (issue 15)', () => {
+  it('serves no metrics without METRICS_PORT; with it, on loopback unless told', () => {
+    expect(loadConfig({}).metrics).toBeUndefined();
+    expect(loadConfig({ METRICS_PORT: '9464' }).metrics).toEqual({ port: 9464, host: '127.0.0.1' });
+  });
+
+  it('refuses metrics on the public port, a metrics host beyond loopback in local mode, and a host without a port', () => {
+    expect(() => loadConfig({ PORT: '3978', METRICS_PORT: '3978' })).toThrow(/METRICS_PORT: must differ from PORT/);
+    expect(() => loadConfig({ METRICS_PORT: '9464', METRICS_HOST: '0.0.0.0' })).toThrow(/METRICS_HOST: local mode listens on loopback only/);
+    expect(() => loadConfig({ METRICS_HOST: '127.0.0.1' })).toThrow(/METRICS_HOST: set METRICS_PORT too/);
+  });
+
+  it('takes an Application Insights connection string, and refuses something that is not one', () => {
+    const cs = 'InstrumentationKey=00000000-0000-4000-8000-000000000000;IngestionEndpoint=https://westeurope-5.in.applicationinsights.azure.com/';
+    expect(loadConfig({ APPLICATIONINSIGHTS_CONNECTION_STRING: cs }).appInsightsConnectionString).toBe(cs);
+    expect(loadConfig({}).appInsightsConnectionString).toBeUndefined();
+    expect(() => loadConfig({ APPLICATIONINSIGHTS_CONNECTION_STRING: 'https://example.net' })).toThrow(/APPLICATIONINSIGHTS_CONNECTION_STRING/);
+  });
+
+  it('per-user limits default to 10 waiting or running and 30 file messages a minute; never below the running cap', () => {
+    expect(loadConfig({})).toEqual(expect.objectContaining({ maxPendingTransfersPerUser: 10, fileMessagesPerMinutePerUser: 30, logFormat: 'auto' }));
+    expect(loadConfig({ MAX_TRANSFERS_PER_USER: '4', MAX_PENDING_TRANSFERS_PER_USER: '2' }).maxPendingTransfersPerUser).toBe(4);
+    expect(() => loadConfig({ LOG_FORMAT: 'xml' })).toThrow(/LOG_FORMAT: must be auto, pretty or json/);
+  });
+});

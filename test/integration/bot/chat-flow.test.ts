@@ -191,7 +191,10 @@ test('malformed and unknown activities get a clear answer, not a crash', async (
   const malformed = await h.post({ ...base, type: 'message', text: 'hi', attachments: { not: 'an array' }, entities: [null, { nope: 1 }] });
   expect(malformed.status).toBe(200);
   const unknownInvoke = await h.post({ ...base, type: 'invoke', name: 'something/new', value: {} });
-  expect(unknownInvoke.status).toBe(501);
+  expect(unknownInvoke.status).toBe(400);
+  expect(JSON.stringify(unknownInvoke.body)).toContain('This bot does not handle that invoke.');
+  const noRecipient = await h.post({ ...base, recipient: undefined, type: 'message', text: 'hi' });
+  expect(noRecipient).toEqual({ status: 400, body: { error: 'The activity is not valid: recipient is missing or malformed.' } });
   const unknownType = await h.post({ ...base, type: 'weirdType' });
   expect(unknownType.status).toBeLessThan(300);
 });

@@ -92,6 +92,10 @@ test('a channel post with a file: "…" → Attach to To Do, dialog, submit, pro
     'the channel post with the file',
   );
 
+  // The post names the file in a line of text, right above the file (one activity, two bubbles).
+  const line = chat.events.find((e) => e.action === 'createMessage' && e.conversationId === channelId && post.messageId.startsWith(`${e.messageId}-`));
+  expect(line?.text).toBe(`📎 ${name} (6.0 MB). To attach it to a task: “…” on the file below → Attach to To Do.`);
+
   // "…" → the message action: the Playground relays the bot's dialog.
   const who = { userId: ids.user.id, conversationId: channelId };
   const first = dialogCard(await invokeMessageExtension(t.playgroundUrl, who, 'composeExtension/fetchTask', actionValue(post)));

@@ -46,11 +46,18 @@ describe('attach dialog (message extension)', () => {
     ]);
   });
 
+  test('no link toggle when the message has no link (the Agents Playground gives none)', () => {
+    const noLink = renderCard('attach-dialog', { ...sample, canLinkBack: false, linkBackDefault: false });
+    expect(JSON.stringify(noLink)).not.toContain('linkToMessage');
+    expect(visibleTexts(noLink)).not.toContain('Link the task to this message');
+    expect(visibleTexts(card)).toContain('Link the task to this message');
+  });
+
   test('link off by default when asked; no Attach when nothing can be attached', () => {
     const card2 = renderCard('attach-dialog', {
       ...sample,
       linkBackDefault: false,
-      files: sample.files.map((f) => ({ ...f, tooLarge: true })),
+      files: sample.files.map((f) => ({ ...f, refused: true })),
       notice: 'None of these files can go to To Do.',
     });
     expect(inputById(card2, 'linkToMessage').value).toBe('false');

@@ -3,7 +3,7 @@ import type { PickerCardData } from '../../../src/cards/view-models';
 import { actions, inputById, inputs, ofType, parseWithLibrary, readSample, visibleTexts } from '../../support/card-tree';
 
 const sample = readSample('picker.sample.json', 'picker');
-const tooLarge = readSample('picker-too-large.sample.json', 'picker');
+const refused = readSample('picker-too-large.sample.json', 'picker');
 
 function executes(card: unknown) {
   return actions(card).filter((a) => a.type === 'Action.Execute');
@@ -73,7 +73,7 @@ describe('picker card', () => {
     const texts = visibleTexts(card);
     for (const f of sample.files) {
       expect(texts).toContain(f.name);
-      if (f.tooLarge) expect(texts).toContain(f.note);
+      if (f.refused) expect(texts).toContain(f.note);
       else expect(texts).toContain(f.sizeText);
     }
     expect(texts).toContain(sample.notice);
@@ -82,8 +82,8 @@ describe('picker card', () => {
   });
 });
 
-describe('picker card when every file is too large', () => {
-  const card = renderCard('picker', tooLarge);
+describe('picker card when no file can be attached', () => {
+  const card = renderCard('picker', refused);
 
   test('offers only Cancel: no Attach, no Show tasks, no inputs', () => {
     expect(executes(card).map((a) => a.verb)).toEqual(['dismiss']);
@@ -94,14 +94,14 @@ describe('picker card when every file is too large', () => {
     const texts = visibleTexts(card);
     expect(texts).toContain('All-hands recording.mp4');
     expect(texts).toContain('412.7 MB; To Do accepts files up to 25 MB');
-    expect(texts.join(' ')).toMatch(/too large for To Do/);
+    expect(texts.join(' ')).toMatch(/can’t be attached, for the reason below/);
   });
 });
 
 describe('picker card edge cases', () => {
   const minimal: PickerCardData = {
     pickerId: 'pk_1',
-    files: [{ name: 'notes.txt', sizeText: '', tooLarge: false }],
+    files: [{ name: 'notes.txt', sizeText: '', refused: false }],
     lists: [{ title: 'Tasks', value: 'L1' }],
     tasks: [{ title: 'Call Sam', value: 'T1' }],
     canAttach: true,
@@ -127,7 +127,7 @@ describe('picker card edge cases', () => {
 
   test('names are shown exactly as typed, even with markdown or template-like text', () => {
     const odd = '1. ${secret} *draft*_v2.docx';
-    const card = renderCard('picker', { ...minimal, files: [{ name: odd, sizeText: '1.0 KB', tooLarge: false }] });
+    const card = renderCard('picker', { ...minimal, files: [{ name: odd, sizeText: '1.0 KB', refused: false }] });
     // A TextRun is not markdown: "1." does not become a numbered list, "*draft*" stays as typed.
     const run = ofType(card, 'TextRun').find((r) => r.text === odd);
     expect(run).toBeDefined();

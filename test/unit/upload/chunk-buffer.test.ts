@@ -6,7 +6,7 @@ import { TestSource } from './fixtures';
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
 describe('OrderedHasher', () => {
-  it('hashes each byte once, in order, however often pieces are replayed', () => {
+  it('hashes each byte once, in order, however often pieces are replayed', async () => {
     const bytes = randomBytes(10_000);
     const h = new OrderedHasher();
     h.update(0, bytes.subarray(0, 4000));
@@ -16,7 +16,7 @@ describe('OrderedHasher', () => {
     expect(h.digest(bytes.length)).toBe(sha(bytes));
   });
 
-  it('gives no digest after a gap or when incomplete', () => {
+  it('gives no digest after a gap or when incomplete', async () => {
     const bytes = randomBytes(100);
     const gap = new OrderedHasher();
     gap.update(0, bytes.subarray(0, 10));
